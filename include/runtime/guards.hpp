@@ -1,0 +1,117 @@
+// Call-time checks of what compile time could not decide: every relation between dims
+// that involves a symbol (broadcasts, matmul inner dims, cat, reshape sizes, slices,
+// reductions that need a non-empty axis). All run before any kernel writes a byte.
+#pragma once
+#include <array>
+
+#include "../ir/graph.hpp"
+#include "status.hpp"
+
+namespace coil::detail {
+
+template <std::size_t Cap> void format_extents(text<Cap>& out, const std::int64_t* ext, int rank) {
+  out << '[';
+  for (int d = 0; d < rank; ++d) {
+    if (d) out << ", ";
+    out << ext[d];
+  }
+  out << ']';
+}
+
+template <std::size_t N>
+void describe_operand(status& st, const std::array<node_record, N>& recs, const std::int64_t (*ext)[max_rank], int i,
+                      const char* role) {
+  label(st.msg, recs[i], role);
+  st.msg << " is ";
+  format_shape(st.msg, recs[i].shp);
+  st.msg << " = ";
+  format_extents(st.msg, ext[i], recs[i].shp.rank);
+}
+
+template <std::size_t N>
+status fail_two(const std::array<node_record, N>& recs, const std::int64_t (*ext)[max_rank], int node, const char* what,
+                int a, int b) {
+  status st;
+  st.failed = true;
+  st.msg << "coil::" << op_name(recs[node].code) << ": " << what << " at call time: ";
+  describe_operand(st, recs, ext, a, "lhs");
+  st.msg << ", ";
+  describe_operand(st, recs, ext, b, "rhs");
+  return st;
+}
+
+// Checks every node's dims under the bound extents `ext` (one row per node).
+template <std::size_t N> status check_dims(const std::array<node_record, N>& recs, const std::int64_t (*ext)[max_rank]) {
+  for (int i = 0; i < static_cast<int>(N); ++i) {
+    const node_record& r = recs[i];
+    const int rank = r.shp.rank;
+    switch (r.kind) {
+    case op_kind::pointwise:
+    case op_kind::view:
+      if (r.kind == op_kind::view && r.code != op_code::expand) {
+        if (r.code == op_code::reshape) {
+          const int c = r.inputs[0];
+          std::int64_t a = 1, b = 1;
+          for (int d = 0; d < recs[c].shp.rank; ++d) a *= ext[c][d];
+          for (int d = 0; d < rank; ++d) b *= ext[i][d];
+          if (a != b) return fail_two(recs, ext, i, "element counts differ", c, i);
+        }
+        if (r.code == op_code::slice && ext[i][r.axis] < 0) {
+          status st;
+          st.failed = true;
+          st.msg << "coil::slice: the axis is shorter than the slice start at call time: ";
+          describe_operand(st, recs, ext, r.inputs[0], "input");
+          return st;
+        }
+        break;
+      }
+      for (int k = 0; k < r.ninputs; ++k) {
+        const node_record& c = recs[r.inputs[k]];
+        for (int j = 0; j < c.shp.rank; ++j) {
+          if (c.shp.d[j].is_static(1)) continue;
+          if (ext[r.inputs[k]][j] != ext[i][j + rank - c.shp.rank]) {
+            const int other = r.ninputs > 1 ? r.inputs[k == 0 ? 1 : 0] : i;
+            return fail_two(recs, ext, i, "shapes do not broadcast", other, r.inputs[k]);
+          }
+        }
+      }
+      break;
+    case op_kind::matmul: {
+      const int a = r.inputs[0], b = r.inputs[1];
+      const int ra = recs[a].shp.rank, rb = recs[b].shp.rank;
+      if (ext[a][ra - 1] != ext[b][rb - 2]) return fail_two(recs, ext, i, "inner dims differ", a, b);
+      for (int k = 0; k < 2; ++k) {
+        const int c = r.inputs[k];
+        const int rc = recs[c].shp.rank;
+        for (int j = 0; j < rc - 2; ++j)
+          if (!recs[c].shp.d[j].is_static(1) && ext[c][j] != ext[i][j + rank - rc])
+            return fail_two(recs, ext, i, "batch dims do not broadcast", a, b);
+      }
+      break;
+    }
+    case op_kind::cat:
+      for (int k = 1; k < r.ninputs; ++k)
+        for (int d = 0; d < rank; ++d)
+          if (d != r.axis && ext[r.inputs[k]][d] != ext[r.inputs[0]][d])
+            return fail_two(recs, ext, i, "shapes differ off the cat axis", r.inputs[0], r.inputs[k]);
+      break;
+    case op_kind::reduction:
+      if (r.code == op_code::amax || r.code == op_code::amin || r.code == op_code::argmax || r.code == op_code::argmin) {
+        const int c = r.inputs[0];
+        for (int d = 0; d < recs[c].shp.rank; ++d)
+          if (((r.axes >> d) & 1u) && ext[c][d] == 0) {
+            status st;
+            st.failed = true;
+            st.msg << "coil::" << op_name(r.code) << ": reduction over a zero-size dim at call time: ";
+            describe_operand(st, recs, ext, c, "input");
+            return st;
+          }
+      }
+      break;
+    default: break;
+    }
+  }
+  return {};
+}
+
+} // namespace coil::detail

@@ -1,0 +1,312 @@
+// The callable model: `compile<Target>(outputs...)` lowers the expressions, flattens
+// them into the graph value, plans, and returns an object that, when called with named
+// inputs, binds symbols, checks every guard, then runs the kernels over one arena.
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <tuple>
+#include <utility>
+
+#include "../backends/exec_state.hpp"
+#include "../backends/cpu/loops.hpp"
+#include "../backends/reference/interpreter.hpp"
+#include "../lowering/rule.hpp"
+#include "../schedule/memory.hpp"
+#include "guards.hpp"
+#include "tensor.hpp"
+
+namespace coil {
+
+namespace detail {
+template <class Target> struct backend_runner;
+template <> struct backend_runner<cpu> {
+  template <class P, int N> static void run(exec_state<N>& s) { kernel::run_cpu<P>(s); }
+};
+template <> struct backend_runner<reference> {
+  template <class P, int N> static void run(exec_state<N>& s) { reference_impl::run<typename P::graph>(s); }
+};
+
+template <fixed_string Name> constexpr auto no_input_message(auto names) {
+  text<200> t;
+  t << "coil::model: no input named '" << Name.data << "'; inputs are:" << names.data;
+  return t;
+}
+template <fixed_string Name> constexpr auto missing_input_message() {
+  text<200> t;
+  t << "coil::model: input '" << Name.data << "' is not passed: add coil::arg<\"" << Name.data << "\">(...)";
+  return t;
+}
+template <fixed_string Name> constexpr auto input_type_message(dtype want, dtype got, int want_rank, int got_rank) {
+  text<200> t;
+  t << "coil::model: input '" << Name.data << "' is " << dtype_name(want) << " of rank " << want_rank << ", got "
+    << dtype_name(got) << " of rank " << got_rank;
+  return t;
+}
+constexpr auto output_type_message(int slot, dtype want, dtype got, int want_rank, int got_rank) {
+  text<200> t;
+  t << "coil::model: output " << slot << " is " << dtype_name(want) << " of rank " << want_rank << ", got "
+    << dtype_name(got) << " of rank " << got_rank;
+  return t;
+}
+} // namespace detail
+
+namespace detail {
+template <class T> inline constexpr bool is_named_arg_v = is_named_arg<T>::value;
+template <class A> constexpr bool arg_named(const char* name) {
+  if constexpr (is_named_arg_v<A>) return cstr_eq(A::name.data, name);
+  else return false;
+}
+template <int K, class... Args> struct nth_out;
+template <int K, class A, class... Rest> struct nth_out<K, A, Rest...> {
+  using type = std::conditional_t<is_out_arg<A>::value && K == 0, A,
+                                  typename nth_out<(is_out_arg<A>::value ? K - 1 : K), Rest...>::type>;
+};
+template <int K> struct nth_out<K> { using type = void; };
+template <class... Ts> constexpr bool all_distinct() {
+  constexpr int n = sizeof...(Ts);
+  const int idx[] = {index_in<Ts, Ts...>()..., 0};
+  for (int i = 0; i < n; ++i)
+    if (idx[i] != i) return false;
+  return true;
+}
+template <int K, class... Args> using nth_out_t = typename nth_out<K, Args...>::type;
+} // namespace detail
+
+template <class Target, class Graph> class model {
+public:
+  using graph = Graph;
+  using target = Target;
+  static constexpr int size = Graph::size;
+  static constexpr plan_value<size> plan = make_plan<Graph>();
+  static constexpr bool static_arena = arena_is_static<Graph>(plan);
+  // Bytes of the arena, known at compile time when every intermediate has static dims.
+  static constexpr std::int64_t arena_bytes = static_arena ? layout_arena<Graph>(plan, sym_env{}).bytes : -1;
+
+  model() {
+    if constexpr (static_arena && arena_bytes > 0) reserve(arena_bytes);
+  }
+
+  // Runs the model; returns a failed status (and writes nothing) on bad input.
+  //   model.run(coil::arg<"x">(xs, 4, 784), coil::out(coil::view(ys, 4, 10)));
+  template <class... Args> status run(const Args&... args) {
+    check_arguments<Args...>();
+    exec_state<size> s;
+    sym_env env;
+    status st = bind_inputs(s, env, args...);
+    if (!st) return st;
+    for (int i = 0; i < size; ++i)
+      for (int d = 0; d < Graph::records[i].shp.rank; ++d) s.ext[i][d] = eval(Graph::records[i].shp.d[d], env);
+    st = detail::check_dims(Graph::records, s.ext);
+    if (!st) return st;
+    st = bind_outputs(s, args...);
+    if (!st) return st;
+    bind_arena(s, env);
+    detail::backend_runner<Target>::template run<model>(s);
+    return {};
+  }
+
+  // Runs the model, throwing coil::error on bad input. Without output arguments it
+  // returns the outputs as owning tensors (one tensor, or a tuple of them).
+  template <class... Args> auto operator()(const Args&... args) {
+    if constexpr ((is_out_arg<Args>::value || ...)) {
+      detail::throw_if_failed(run(args...));
+    } else {
+      return call_returning(std::make_index_sequence<Graph::output_count>{}, args...);
+    }
+  }
+
+  // The size-dependent extents of output `Slot` for the given inputs (symbols bound).
+  template <int Slot, class... Args> std::array<std::int64_t, Graph::records[Graph::outputs[Slot]].shp.rank> output_extents(const Args&... args) const {
+    exec_state<size> s;
+    sym_env env;
+    detail::throw_if_failed(bind_inputs(s, env, args...));
+    constexpr node_record r = Graph::records[Graph::outputs[Slot]];
+    std::array<std::int64_t, r.shp.rank> e{};
+    for (int d = 0; d < r.shp.rank; ++d) e[d] = eval(r.shp.d[d], env);
+    return e;
+  }
+
+private:
+  std::unique_ptr<std::byte[]> arena_;
+  std::int64_t arena_capacity_ = 0;
+
+  void reserve(std::int64_t bytes) {
+    if (bytes <= arena_capacity_) return;
+    // over-allocate by the alignment so offsets can start on an aligned address
+    arena_.reset(new std::byte[static_cast<std::size_t>(bytes + arena_alignment)]);
+    arena_capacity_ = bytes;
+  }
+
+  template <std::size_t... O, class... Args> auto call_returning(std::index_sequence<O...>, const Args&... args) {
+    auto outs = std::make_tuple(tensor<element_t<Graph::records[Graph::outputs[O]].type>,
+                                       Graph::records[Graph::outputs[O]].shp.rank>(output_extents<O>(args...))...);
+    detail::throw_if_failed(run(args..., out(std::get<O>(outs))...));
+    if constexpr (sizeof...(O) == 1) return std::move(std::get<0>(outs));
+    else return outs;
+  }
+
+  static constexpr auto input_names() {
+    text<120> t;
+    for (const auto& r : Graph::records)
+      if (r.code == op_code::input) t << ' ' << r.name.c_str();
+    return t;
+  }
+
+  // Names, dtypes and ranks of the arguments, checked at compile time.
+  template <class... Args> static constexpr void check_arguments() {
+    static_assert(((detail::is_named_arg_v<Args> || is_out_arg<Args>::value) && ...),
+                  "coil::model: arguments are coil::arg<\"name\">(...) and coil::out(...)");
+    (check_named<Args>(), ...);
+    check_all_inputs_passed<Args...>(std::make_index_sequence<size>{});
+    constexpr int outs = (0 + ... + (is_out_arg<Args>::value ? 1 : 0));
+    static_assert(outs == 0 || outs == Graph::output_count, "coil::model: pass one coil::out(...) per output, or none");
+    check_outputs<Args...>();
+  }
+
+  template <class A> static constexpr void check_named() {
+    if constexpr (detail::is_named_arg_v<A>) {
+      constexpr int i = Graph::index_of_input(A::name.data);
+      if constexpr (i < 0) {
+        COIL_COMPILE_ERROR(detail::no_input_message<A::name>(input_names()));
+        static_assert(i >= 0, "coil::model: no input of this name (see the compile_error above)");
+      } else {
+        constexpr node_record r = Graph::records[i];
+        constexpr bool ok = r.type == dtype_v<typename A::element_type> && r.shp.rank == A::rank;
+        if constexpr (!ok) {
+          COIL_COMPILE_ERROR(detail::input_type_message<A::name>(r.type, dtype_v<typename A::element_type>, r.shp.rank, A::rank));
+          static_assert(ok, "coil::model: input has another dtype or rank (see the compile_error above)");
+        }
+      }
+    }
+  }
+
+  template <class... Args, std::size_t... I> static constexpr void check_all_inputs_passed(std::index_sequence<I...>) {
+    (check_input_passed<static_cast<int>(I), Args...>(), ...);
+  }
+  template <int I, class... Args> static constexpr void check_input_passed() {
+    constexpr node_record r = Graph::records[I];
+    if constexpr (r.code == op_code::input) {
+      constexpr int passed = (0 + ... + (detail::arg_named<Args>(r.name.c_str()) ? 1 : 0));
+      if constexpr (passed != 1) {
+        COIL_COMPILE_ERROR(detail::missing_input_message<fixed_string<16>(r.name.c)>());
+        static_assert(passed == 1, "coil::model: every input is passed exactly once (see the compile_error above)");
+      }
+    }
+  }
+
+  template <class... Args> static constexpr void check_outputs() {
+    int slot = 0;
+    (
+        [&] {
+          if constexpr (is_out_arg<Args>::value) ++slot;
+        }(),
+        ...);
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (check_output_at<static_cast<int>(K), detail::nth_out_t<static_cast<int>(K), Args...>>(), ...);
+    }(std::make_index_sequence<(0 + ... + (is_out_arg<Args>::value ? 1 : 0))>{});
+  }
+  template <int Slot, class O> static constexpr void check_output_at() {
+    if constexpr (Slot < Graph::output_count) {
+      constexpr node_record r = Graph::records[Graph::outputs[Slot]];
+      constexpr bool ok = r.type == dtype_v<typename O::element_type> && r.shp.rank == O::rank;
+      if constexpr (!ok) {
+        COIL_COMPILE_ERROR(detail::output_type_message(Slot, r.type, dtype_v<typename O::element_type>, r.shp.rank, O::rank));
+        static_assert(ok, "coil::model: output has another dtype or rank (see the compile_error above)");
+      }
+    }
+  }
+
+  // Binds symbols from the inputs in graph order (the first input carrying a symbol
+  // binds it; every other occurrence must agree) and records inputs' memory.
+  template <class... Args> static status bind_inputs(exec_state<size>& s, sym_env& env, const Args&... args) {
+    status st;
+    for (int i = 0; i < size && st.ok(); ++i) {
+      const node_record& r = Graph::records[i];
+      if (r.code != op_code::input) continue;
+      (
+          [&] {
+            if constexpr (detail::is_named_arg_v<Args>) {
+              if (!st.ok() || !cstr_eq(Args::name.data, r.name.c_str())) return;
+              s.data[i] = args.v.data;
+              for (int d = 0; d < r.shp.rank; ++d) {
+                const std::int64_t got = args.v.extents[d];
+                s.str[i][d] = args.v.strides[d];
+                const dim& want = r.shp.d[d];
+                if (want.is_static()) {
+                  if (got != want.static_value()) {
+                    st.failed = true;
+                    st.msg << "coil::model: input '" << r.name.c_str() << "' dim " << d << ": expected "
+                           << want.static_value() << ", got " << got;
+                  }
+                } else if (const std::int64_t* bound = env.find(want.symbol())) {
+                  if (got != *bound) {
+                    st.failed = true;
+                    st.msg << "coil::model: input '" << r.name.c_str() << "' dim " << d << " (" << want.symbol().c_str()
+                           << "): expected " << *bound << " (bound by an earlier input), got " << got;
+                  }
+                } else if (got < 0 || !env.bind(want.symbol(), got)) {
+                  st.failed = true;
+                  st.msg << "coil::model: input '" << r.name.c_str() << "' dim " << d << " (" << want.symbol().c_str()
+                         << "): cannot bind " << got;
+                }
+                if (!st.ok()) return;
+              }
+            }
+          }(),
+          ...);
+    }
+    return st;
+  }
+
+  template <class... Args> static status bind_outputs(exec_state<size>& s, const Args&... args) {
+    status st;
+    int slot = 0;
+    (
+        [&] {
+          if constexpr (is_out_arg<Args>::value) {
+            const int i = Graph::outputs[slot];
+            const node_record& r = Graph::records[i];
+            for (int d = 0; d < r.shp.rank && st.ok(); ++d) {
+              if (args.v.extents[d] != s.ext[i][d]) {
+                st.failed = true;
+                st.msg << "coil::model: output " << slot << " dim " << d << ": expected " << s.ext[i][d] << ", got "
+                       << args.v.extents[d];
+              }
+              s.str[i][d] = args.v.strides[d];
+            }
+            s.data[i] = args.v.data;
+            ++slot;
+          }
+        }(),
+        ...);
+    return st;
+  }
+
+  void bind_arena(exec_state<size>& s, const sym_env& env) {
+    const arena_layout<size> a = layout_arena<Graph>(plan, env);
+    if constexpr (!static_arena) reserve(a.bytes);
+    auto base = reinterpret_cast<std::uintptr_t>(arena_.get());
+    base = (base + arena_alignment - 1) / arena_alignment * arena_alignment;
+    for (int b = 0; b < plan.buffer_count; ++b) {
+      const int i = plan.buffer_node[b];
+      s.data[i] = reinterpret_cast<const void*>(base + static_cast<std::uintptr_t>(a.offset[b]));
+      std::int64_t acc = 1;
+      for (int d = Graph::records[i].shp.rank - 1; d >= 0; --d) {
+        s.str[i][d] = acc;
+        acc *= s.ext[i][d];
+      }
+    }
+  }
+};
+
+// Compiles output expressions for a target (coil::cpu, coil::reference): everything is
+// decided here, at compile time; the returned model object only holds the arena.
+//   auto model = coil::compile<coil::cpu>(y);
+template <class Target, expr... Outputs> auto compile(Outputs...) {
+  static_assert(sizeof...(Outputs) >= 1, "coil::compile: give at least one output expression");
+  static_assert(detail::all_distinct<Outputs...>(), "coil::compile: the same expression is passed twice as an output");
+  using G = graph<lowered_t<Outputs, Target>...>;
+  return model<Target, G>{};
+}
+
+} // namespace coil
