@@ -24,7 +24,7 @@ enum class realize_reason : std::uint8_t {
 };
 
 constexpr const char* reason_name(realize_reason r) {
-  constexpr const char* names[] = {"inlined", "input", "constant", "output", "reduction",
+  constexpr const char* names[] = {"one consumer", "input", "constant", "output", "reduction",
                                    "extern op", "extern input", "several users", "view of a buffer"};
   return names[static_cast<int>(r)];
 }
