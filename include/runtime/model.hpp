@@ -62,6 +62,14 @@ template <int K, class A, class... Rest> struct nth_out<K, A, Rest...> {
                                   typename nth_out<(is_out_arg<A>::value ? K - 1 : K), Rest...>::type>;
 };
 template <int K> struct nth_out<K> { using type = void; };
+// An output that is an input itself is written by a copy kernel (a cast to its own
+// dtype), so the input and the output keep separate buffers.
+template <class N> struct output_node { using type = N; };
+template <fixed_string Name, dtype T, class... D> struct output_node<node<input_op<Name, T, D...>>> {
+  using type = node<cast_op<T>, node<input_op<Name, T, D...>>>;
+};
+template <class N> using output_node_t = typename output_node<N>::type;
+
 template <class... Ts> constexpr bool all_distinct() {
   constexpr int n = sizeof...(Ts);
   const int idx[] = {index_in<Ts, Ts...>()..., 0};
@@ -100,7 +108,7 @@ public:
     if (!st) return st;
     st = bind_outputs(s, args...);
     if (!st) return st;
-    bind_arena(s, env);
+    if constexpr (!std::is_same_v<Target, reference>) bind_arena(s, env); // the oracle keeps its own storage
     detail::backend_runner<Target>::template run<model>(s);
     return {};
   }
@@ -305,7 +313,7 @@ private:
 template <class Target, expr... Outputs> auto compile(Outputs...) {
   static_assert(sizeof...(Outputs) >= 1, "coil::compile: give at least one output expression");
   static_assert(detail::all_distinct<Outputs...>(), "coil::compile: the same expression is passed twice as an output");
-  using G = graph<lowered_t<Outputs, Target>...>;
+  using G = graph<detail::output_node_t<lowered_t<Outputs, Target>>...>;
   return model<Target, G>{};
 }
 
