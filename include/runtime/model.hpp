@@ -91,7 +91,7 @@ public:
   static constexpr std::int64_t arena_bytes = static_arena ? layout_arena<Graph>(plan, sym_env{}).bytes : -1;
 
   model() {
-    if constexpr (static_arena && arena_bytes > 0) reserve(arena_bytes);
+    if constexpr (static_arena && arena_bytes > 0 && !std::is_same_v<Target, reference>) reserve(arena_bytes);
   }
 
   // Runs the model; returns a failed status (and writes nothing) on bad input.
