@@ -203,13 +203,7 @@ private:
   }
 
   template <class... Args> static constexpr void check_outputs() {
-    int slot = 0;
-    (
-        [&] {
-          if constexpr (is_out_arg<Args>::value) ++slot;
-        }(),
-        ...);
-    [&]<std::size_t... K>(std::index_sequence<K...>) {
+    []<std::size_t... K>(std::index_sequence<K...>) {
       (check_output_at<static_cast<int>(K), detail::nth_out_t<static_cast<int>(K), Args...>>(), ...);
     }(std::make_index_sequence<(0 + ... + (is_out_arg<Args>::value ? 1 : 0))>{});
   }
