@@ -25,6 +25,7 @@ template <std::uint64_t Bits> struct static_real {
 
 // A named symbolic dim, bound from the inputs at call time.
 template <fixed_string Name> struct sym_t {
+  static constexpr bool is_symbol = true; // what is_dim_type matches (see below)
   static_assert(Name.size() >= 1 && Name.size() <= 15, "coil::sym: a symbol name has 1 to 15 characters");
   static constexpr dim value = dim_symbol(Name.data);
 };
@@ -35,7 +36,9 @@ template <class A, class B> struct dim_prod_t { static constexpr dim value = A::
 
 template <class T> struct is_dim_type : std::false_type {};
 template <std::int64_t V> struct is_dim_type<static_int<V>> : std::true_type {};
-template <fixed_string N> struct is_dim_type<sym_t<N>> : std::true_type {};
+// sym_t is matched by its marker, not as sym_t<N>: nvcc's front end (CUDA 13) does not
+// deduce a `fixed_string` template parameter in a partial specialization.
+template <class T> requires(T::is_symbol) struct is_dim_type<T> : std::true_type {};
 template <class A, class B> struct is_dim_type<dim_sum_t<A, B>> : std::true_type {};
 template <class A, class B> struct is_dim_type<dim_prod_t<A, B>> : std::true_type {};
 template <class T> concept dim_type = is_dim_type<std::remove_cvref_t<T>>::value;

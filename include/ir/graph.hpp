@@ -97,8 +97,10 @@ template <class... Ns, class... Outputs> struct graph_of<type_list<Ns...>, Outpu
   }
 };
 
-// graph<Outputs...>: the flattened graph of the given output node types.
+// graph<Outputs...>: the flattened graph of the given output node types (cv and reference
+// qualifiers ignored, so `graph<decltype(e)>` works for a `constexpr auto e`).
 template <class... Outputs>
-using graph = graph_of<typename detail::visit_all<type_list<>, Outputs...>::type, Outputs...>;
+using graph = graph_of<typename detail::visit_all<type_list<>, std::remove_cvref_t<Outputs>...>::type,
+                       std::remove_cvref_t<Outputs>...>;
 
 } // namespace coil

@@ -102,7 +102,7 @@ template <int... TemplateAxes, class... Args> constexpr axis_list collect_axes(A
   axis_list l;
   for (int a : {TemplateAxes..., 0}) l.v[l.n++] = a;
   --l.n; // the trailing 0 above only keeps the list non-empty
-  auto add = [&l](auto arg) {
+  [[maybe_unused]] auto add = [&l](auto arg) {
     if constexpr (static_integer<decltype(arg)>) l.v[l.n++] = static_cast<int>(decltype(arg)::int_value);
   };
   (add(Args{}), ...);

@@ -48,7 +48,11 @@ template <class T> COIL_HOST_DEVICE constexpr T wrap_mul(T a, T b) {
     return a * b;
   }
 }
-template <class T> COIL_HOST_DEVICE constexpr T wrap_neg(T a) { return wrap_sub(T(0), a); }
+// Floating negation flips the sign bit (-(0.0) is -0.0, as torch.neg); 0 - x would not.
+template <class T> COIL_HOST_DEVICE constexpr T wrap_neg(T a) {
+  if constexpr (std::is_floating_point_v<T>) return -a;
+  else return wrap_sub(T(0), a);
+}
 
 // NaN-propagating max/min (torch.maximum, torch.amax).
 template <class T> COIL_HOST_DEVICE constexpr T maximum(T a, T b) {

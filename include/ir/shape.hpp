@@ -28,10 +28,12 @@ constexpr dim numel(const shape& s) {
   return n;
 }
 
-// Normalizes a possibly negative axis (PyTorch's `dim=-1`); -1 when out of range.
+// Normalizes a possibly negative axis (PyTorch's `dim=-1`); -1 when out of range. A 0-d
+// tensor accepts axes 0 and -1, as in PyTorch (it wraps as if it had one dim).
 constexpr int normalize_axis(int axis, int rank) {
-  int a = axis < 0 ? axis + rank : axis;
-  return (a < 0 || a >= (rank == 0 ? 1 : rank)) ? -1 : a;
+  const int r = rank == 0 ? 1 : rank;
+  int a = axis < 0 ? axis + r : axis;
+  return (a < 0 || a >= r) ? -1 : a;
 }
 
 template <std::size_t Cap> constexpr void format_shape(text<Cap>& out, const shape& s) {

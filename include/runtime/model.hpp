@@ -9,6 +9,7 @@
 
 #include "../backends/exec_state.hpp"
 #include "../backends/cpu/loops.hpp"
+#include "../core/targets.hpp"
 #include "../backends/reference/interpreter.hpp"
 #include "../lowering/rule.hpp"
 #include "../schedule/memory.hpp"
@@ -31,9 +32,10 @@ template <fixed_string Name> constexpr auto no_input_message(auto names) {
   t << "coil::model: no input named '" << Name.data << "'; inputs are:" << names.data;
   return t;
 }
-template <fixed_string Name> constexpr auto missing_input_message() {
+template <fixed_string Name> constexpr auto missing_input_message(int passed) {
   text<200> t;
-  t << "coil::model: input '" << Name.data << "' is not passed: add coil::arg<\"" << Name.data << "\">(...)";
+  if (passed == 0) t << "coil::model: input '" << Name.data << "' is not passed: add coil::arg<\"" << Name.data << "\">(...)";
+  else t << "coil::model: input '" << Name.data << "' is passed " << passed << " times: pass it once";
   return t;
 }
 template <fixed_string Name> constexpr auto input_type_message(dtype want, dtype got, int want_rank, int got_rank) {
@@ -65,8 +67,9 @@ template <int K> struct nth_out<K> { using type = void; };
 // An output that is an input itself is written by a copy kernel (a cast to its own
 // dtype), so the input and the output keep separate buffers.
 template <class N> struct output_node { using type = N; };
-template <fixed_string Name, dtype T, class... D> struct output_node<node<input_op<Name, T, D...>>> {
-  using type = node<cast_op<T>, node<input_op<Name, T, D...>>>;
+// (Matched by the op's code: nvcc's front end does not deduce input_op's fixed_string.)
+template <class Op> requires(Op::code == op_code::input) struct output_node<node<Op>> {
+  using type = node<cast_op<node<Op>::record.type>, node<Op>>;
 };
 template <class N> using output_node_t = typename output_node<N>::type;
 
@@ -98,6 +101,10 @@ public:
   //   model.run(coil::arg<"x">(xs, 4, 784), coil::out(coil::view(ys, 4, 10)));
   template <class... Args> status run(const Args&... args) {
     check_arguments<Args...>();
+    // run() writes only into the caller's buffers (without them the kernels would write
+    // through null pointers); the call operator returns owning tensors instead.
+    static_assert((0 + ... + (is_out_arg<Args>::value ? 1 : 0)) == Graph::output_count,
+                  "coil::model::run: pass one coil::out(...) per output (or call the model to get owning tensors)");
     exec_state<size> s;
     sym_env env;
     status st = bind_inputs(s, env, args...);
@@ -128,6 +135,11 @@ public:
     exec_state<size> s;
     sym_env env;
     detail::throw_if_failed(bind_inputs(s, env, args...));
+    // the call-time guards first: an invalid call (e.g. a slice longer than its symbolic
+    // extent) would give negative extents here
+    for (int i = 0; i < size; ++i)
+      for (int d = 0; d < Graph::records[i].shp.rank; ++d) s.ext[i][d] = eval(Graph::records[i].shp.d[d], env);
+    detail::throw_if_failed(detail::check_dims(Graph::records, s.ext));
     constexpr node_record r = Graph::records[Graph::outputs[Slot]];
     std::array<std::int64_t, r.shp.rank> e{};
     for (int d = 0; d < r.shp.rank; ++d) e[d] = eval(r.shp.d[d], env);
@@ -196,7 +208,7 @@ private:
     if constexpr (r.code == op_code::input) {
       constexpr int passed = (0 + ... + (detail::arg_named<Args>(r.name.c_str()) ? 1 : 0));
       if constexpr (passed != 1) {
-        COIL_COMPILE_ERROR(detail::missing_input_message<fixed_string<16>(r.name.c)>());
+        COIL_COMPILE_ERROR(detail::missing_input_message<fixed_string<16>(r.name.c)>(passed));
         static_assert(passed == 1, "coil::model: every input is passed exactly once (see the compile_error above)");
       }
     }

@@ -56,9 +56,9 @@ constexpr tensor_view<T, sizeof...(E)> view(T* data, E... extents) {
 }
 
 // `strided_view(ptr, {4, 784}, {1, 4})`: any layout, strides in elements.
-template <class T, int Rank>
-constexpr tensor_view<T, Rank> strided_view(T* data, const std::array<std::int64_t, Rank>& extents,
-                                            const std::array<std::int64_t, Rank>& strides) {
+template <class T, std::size_t Rank>
+constexpr tensor_view<T, static_cast<int>(Rank)> strided_view(T* data, const std::array<std::int64_t, Rank>& extents,
+                                                              const std::array<std::int64_t, Rank>& strides) {
   return {data, extents, strides};
 }
 
@@ -86,6 +86,7 @@ template <class T, int Rank> struct tensor {
 
 // A named input: `arg<"x">(view(xs, 4, 784))` or `arg<"x">(xs, 4, 784)`.
 template <fixed_string Name, class T, int Rank> struct named_arg {
+  static constexpr bool is_named_arg = true; // what coil::is_named_arg matches (see below)
   static constexpr auto name = Name;
   using element_type = std::remove_const_t<T>;
   static constexpr int rank = Rank;
@@ -112,7 +113,9 @@ template <class T, int Rank> constexpr out_arg<T, Rank> out(tensor_view<T, Rank>
 template <class T, int Rank> constexpr out_arg<T, Rank> out(tensor<T, Rank>& t) { return {t.view()}; }
 
 template <class T> struct is_named_arg : std::false_type {};
-template <fixed_string N, class T, int R> struct is_named_arg<named_arg<N, T, R>> : std::true_type {};
+// Matched by its marker, not as named_arg<N, T, R>: nvcc's front end (CUDA 13) does not
+// deduce a `fixed_string` template parameter in a partial specialization.
+template <class T> requires(T::is_named_arg) struct is_named_arg<T> : std::true_type {};
 template <class T> struct is_out_arg : std::false_type {};
 template <class T, int R> struct is_out_arg<out_arg<T, R>> : std::true_type {};
 

@@ -19,7 +19,7 @@ namespace coil::testing {
 template <class T> std::vector<T> random_values(std::int64_t n, std::uint32_t seed, double lo = -2.0, double hi = 2.0) {
   std::mt19937 gen(seed);
   std::vector<T> v(static_cast<std::size_t>(n));
-  for (auto& x : v) {
+  for (auto&& x : v) { // auto&&: vector<bool> yields proxies
     if constexpr (std::is_same_v<T, bool>) x = std::uniform_int_distribution<int>(0, 1)(gen) != 0;
     else if constexpr (std::is_integral_v<T>) x = static_cast<T>(std::uniform_int_distribution<std::int64_t>(static_cast<std::int64_t>(lo), static_cast<std::int64_t>(hi))(gen));
     else x = static_cast<T>(std::uniform_real_distribution<double>(lo, hi)(gen));

@@ -17,8 +17,11 @@ namespace coil::reference_impl {
 
 using values = std::vector<double>;
 
-// Integer results wrap to their width; bool is 0 or 1; floating values stay in double.
-inline double fit(dtype t, double v) {
+// A value converted to dtype t: bool is 0 or 1; float32 values round to float (as a
+// float32 tensor stores them); float64 stays. Integers: NaN and out-of-range values of
+// a floating source become the integer minimum (x86 float -> int); an integral source
+// (`wrap`: an int64 -> int32 cast) wraps to the width.
+inline double fit(dtype t, double v, bool wrap = false) {
   switch (t) {
   case dtype::b8: return v != 0.0 ? 1.0 : 0.0;
   case dtype::i32:
@@ -28,13 +31,24 @@ inline double fit(dtype t, double v) {
                              : static_cast<double>(std::numeric_limits<std::int64_t>::min());
     auto i = static_cast<std::int64_t>(v);
     if (t == dtype::i32) {
-      if (v >= 2147483648.0 || v < -2147483648.0) return static_cast<double>(std::numeric_limits<std::int32_t>::min());
+      if (!wrap && (v >= 2147483648.0 || v < -2147483648.0)) return static_cast<double>(std::numeric_limits<std::int32_t>::min());
       return static_cast<double>(static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(i))));
     }
     return static_cast<double>(i);
   }
+  case dtype::f32: return std::isfinite(v) ? static_cast<double>(static_cast<float>(v)) : v;
   default: return v;
   }
+}
+
+// Two's-complement integer arithmetic in the compute type's width (PyTorch's integer
+// tensors wrap): operands as uint64, the result truncated to int32 or int64.
+inline std::uint64_t as_bits(double v) {
+  return v < 0 ? 0 - static_cast<std::uint64_t>(-v) : static_cast<std::uint64_t>(v);
+}
+inline double wrap_int(dtype t, std::uint64_t u) {
+  return t == dtype::i32 ? static_cast<double>(static_cast<std::int32_t>(static_cast<std::uint32_t>(u)))
+                         : static_cast<double>(static_cast<std::int64_t>(u));
 }
 
 // Row-major strides of an extent list.
@@ -68,9 +82,10 @@ inline std::int64_t ravel(int rank, const std::int64_t* ext, const std::int64_t*
 inline double pointwise(op_code c, dtype compute, const double* a) {
   const double x = a[0];
   const bool integral = !is_floating(compute);
+  const bool wraps = compute == dtype::i32 || compute == dtype::i64;
   switch (c) {
-  case op_code::neg: return -x;
-  case op_code::abs: return std::fabs(x);
+  case op_code::neg: return wraps ? wrap_int(compute, 0 - as_bits(x)) : -x;
+  case op_code::abs: return wraps ? wrap_int(compute, x < 0 ? 0 - as_bits(x) : as_bits(x)) : std::fabs(x);
   case op_code::relu: return std::isnan(x) ? x : (x > 0 ? x : 0.0);
   case op_code::logical_not: return x == 0.0 ? 1.0 : 0.0;
   case op_code::exp: return std::exp(x);
@@ -85,9 +100,11 @@ inline double pointwise(op_code c, dtype compute, const double* a) {
   case op_code::sigmoid: return 1.0 / (1.0 + std::exp(-x));
   case op_code::erf: return std::erf(x);
   case op_code::cast: return x;
-  case op_code::add: return compute == dtype::b8 ? ((x != 0 || a[1] != 0) ? 1 : 0) : x + a[1];
-  case op_code::sub: return x - a[1];
-  case op_code::mul: return x * a[1];
+  case op_code::add:
+    if (wraps) return wrap_int(compute, as_bits(x) + as_bits(a[1]));
+    return compute == dtype::b8 ? ((x != 0 || a[1] != 0) ? 1 : 0) : x + a[1];
+  case op_code::sub: return wraps ? wrap_int(compute, as_bits(x) - as_bits(a[1])) : x - a[1];
+  case op_code::mul: return wraps ? wrap_int(compute, as_bits(x) * as_bits(a[1])) : x * a[1];
   case op_code::div: return x / a[1];
   case op_code::minimum: return std::isnan(x) || std::isnan(a[1]) ? std::numeric_limits<double>::quiet_NaN() : std::fmin(x, a[1]);
   case op_code::maximum: return std::isnan(x) || std::isnan(a[1]) ? std::numeric_limits<double>::quiet_NaN() : std::fmax(x, a[1]);
@@ -96,7 +113,8 @@ inline double pointwise(op_code c, dtype compute, const double* a) {
       double b = x, e = a[1];
       if (e < 0) return b == 1 ? 1 : (b == -1 ? (std::fmod(e, 2) == 0 ? 1 : -1) : 0);
       double r = 1;
-      for (std::int64_t k = 0; k < static_cast<std::int64_t>(e); ++k) r = fit(compute, r * b);
+      for (std::int64_t k = 0; k < static_cast<std::int64_t>(e); ++k)
+        r = wraps ? wrap_int(compute, as_bits(r) * as_bits(b)) : fit(compute, r * b);
       return r;
     }
     return std::pow(x, a[1]);
@@ -166,7 +184,7 @@ template <class G, int N> void run(const exec_state<N>& s) {
             a[k] = static_cast<double>(static_cast<float>(a[k]));
         }
         double v = r.code == op_code::where ? (a[0] != 0 ? a[1] : a[2]) : pointwise(r.code, r.compute, a);
-        out[l] = fit(r.type, v);
+        out[l] = fit(r.type, v, !is_floating(r.compute)); // an int64 -> int32 cast wraps
       }
       break;
     case op_kind::reduction: {
