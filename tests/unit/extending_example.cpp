@@ -4,6 +4,8 @@
 
 #include "support/reference_check.hpp"
 
+using namespace coil::literals;
+
 // --- docs/extending.md: begin ---
 // 1. The op: a name (for diagnostics) and its shape/dtype inference.
 struct softsign_op {
@@ -25,8 +27,6 @@ template <class Target> struct coil::lower_impl<softsign_op, Target> {
 // 3. The factory users call.
 template <coil::expr X> constexpr auto softsign(X x) { return coil::make_node<softsign_op>(x); }
 // --- docs/extending.md: end ---
-
-using namespace coil::literals;
 
 TEST_CASE("a user op with its own lowering rule runs like a built-in one") {
   constexpr auto x = coil::input<"x", float>(coil::sym<"B">, 5_c);
