@@ -60,11 +60,14 @@ template <> struct dtype_of_t<double> { static constexpr dtype value = dtype::f6
 template <class T> inline constexpr bool is_element_v = requires { dtype_of_t<std::remove_cv_t<T>>::value; };
 template <class T> inline constexpr dtype dtype_v = dtype_of_t<std::remove_cv_t<T>>::value;
 
-// An operand of a promotion: its dtype, and whether it is a wrapped number (a scalar
-// constant written in the expression), which PyTorch lets influence only the category.
+// An operand of a promotion. PyTorch ranks operands in three tiers: tensors with dims,
+// 0-dim tensors, and wrapped numbers (scalars written in the expression). A lower tier
+// changes the result only when its category (bool < integral < floating) is higher; a
+// wrapped number then contributes its category's default dtype, a 0-dim tensor its own.
 struct promo_operand {
   dtype type;
-  bool wrapped;
+  bool wrapped = false;
+  bool zero_dim = false;
 };
 
 constexpr dtype larger(dtype a, dtype b) {
@@ -83,20 +86,22 @@ constexpr dtype default_of(dtype_category c) {
 
 // torch.result_type over a list of operands.
 constexpr dtype promote(const promo_operand* ops, int n) {
-  bool any_tensor = false, any_scalar = false;
-  dtype tensors = dtype::b8, scalars = dtype::b8;
+  bool seen[3]{};
+  dtype tier[3]{}; // 0: tensors with dims, 1: 0-dim tensors, 2: wrapped numbers
   for (int i = 0; i < n; ++i) {
-    if (ops[i].wrapped) {
-      scalars = any_scalar ? larger(scalars, ops[i].type) : ops[i].type;
-      any_scalar = true;
-    } else {
-      tensors = any_tensor ? larger(tensors, ops[i].type) : ops[i].type;
-      any_tensor = true;
-    }
+    const int t = ops[i].wrapped ? 2 : ops[i].zero_dim ? 1 : 0;
+    tier[t] = seen[t] ? larger(tier[t], ops[i].type) : ops[i].type;
+    seen[t] = true;
   }
-  if (!any_tensor) return default_of(category(scalars));
-  if (any_scalar && category(scalars) > category(tensors)) return default_of(category(scalars));
-  return tensors;
+  bool any = false;
+  dtype result = dtype::b8;
+  for (int t = 0; t < 3; ++t) {
+    if (!seen[t]) continue;
+    const dtype candidate = t == 2 ? default_of(category(tier[t])) : tier[t];
+    if (!any || category(tier[t]) > category(result)) result = candidate;
+    any = true;
+  }
+  return result;
 }
 
 // Conversion with PyTorch's meaning on every backend (bool is "!= 0").

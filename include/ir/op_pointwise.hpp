@@ -15,6 +15,9 @@ constexpr bool is_float_unary(op_code c) {
   default: return false;
   }
 }
+constexpr promo_operand promo_of(const node_record& r) {
+  return {r.type, r.wrapped, !r.wrapped && r.shp.rank == 0};
+}
 constexpr bool is_comparison(op_code c) { return c >= op_code::eq && c <= op_code::ge; }
 
 // Broadcasts the inputs' shapes into r.rec.shp, or fails naming both operands.
@@ -69,7 +72,7 @@ template <op_code C> struct pointwise_op {
         r.rec.type = r.rec.compute = t;
       }
     } else if (N == 2) {
-      const promo_operand ops[] = {{in[0].type, in[0].wrapped}, {in[1].type, in[1].wrapped}};
+      const promo_operand ops[] = {detail::promo_of(in[0]), detail::promo_of(in[1])};
       dtype p = promote(ops, 2);
       r.rec.compute = r.rec.type = p;
       if (detail::is_comparison(C)) {
@@ -89,7 +92,7 @@ template <op_code C> struct pointwise_op {
         r.msg << " is " << dtype_name(in[0].type);
         return r;
       }
-      const promo_operand ops[] = {{in[1].type, in[1].wrapped}, {in[2].type, in[2].wrapped}};
+      const promo_operand ops[] = {detail::promo_of(in[1]), detail::promo_of(in[2])};
       r.rec.compute = r.rec.type = promote(ops, 2);
     }
     return r;

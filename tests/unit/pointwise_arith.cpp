@@ -82,6 +82,11 @@ TEST_CASE("pointwise: int32 arithmetic wraps around like PyTorch") {
   auto c = expect_matches_reference(i + 1_c, I); // a wrapped int keeps int32
   static_assert(std::is_same_v<decltype(c), coil::tensor<std::int32_t, 1>>);
   CHECK(c(0) == i32_min);
+  // an int constant wider than int32 wraps to int32 when converted (PyTorch raises instead)
+  auto w = expect_matches_reference(i + 4294967297_c, I);
+  static_assert(std::is_same_v<decltype(w), coil::tensor<std::int32_t, 1>>);
+  CHECK(w(0) == i32_min);
+  CHECK(w(2) == 65538);
 }
 
 TEST_CASE("pointwise: int64 arithmetic wraps around (hand values; the double oracle cannot hold them)") {

@@ -68,6 +68,26 @@ TEST_CASE("pointwise: a shared subexpression is realized once and every user rea
   }
 }
 
+TEST_CASE("pointwise: a realized [B,1] value is broadcast by its users") {
+  constexpr auto c = coil::input<"c", float>(coil::sym<"B">, 1_c);
+  constexpr auto r = coil::input<"r", float>(1_c, 5_c);
+  constexpr auto t = c * 2_c + 1_c; // [B,1], two users
+  constexpr auto e = t * r - t;     // [B,5]
+  using M = decltype(coil::compile<coil::cpu>(e));
+  static_assert(M::plan.buffer_count == 1);
+  const std::vector<float> rv = {1, 2, 3, 4, 5};
+  for (int n : {1, 3, 7}) {
+    const auto cv = random_values<float>(n, static_cast<std::uint32_t>(60 + n));
+    auto y = expect_matches_reference(e, coil::arg<"c">(cv.data(), n, 1), coil::arg<"r">(rv.data(), 1, 5));
+    REQUIRE(y.extents == std::array<std::int64_t, 2>{n, 5});
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < 5; ++j) {
+        const float tv = cv[static_cast<std::size_t>(i)] * 2.0f + 1.0f;
+        CHECK(y(i, j) == tv * rv[static_cast<std::size_t>(j)] - tv);
+      }
+  }
+}
+
 TEST_CASE("pointwise: a chain of mixed int and float ops with two outputs") {
   constexpr auto i = coil::input<"i", std::int32_t>(coil::sym<"B">, 2_c);
   constexpr auto f = coil::input<"f", float>(2_c);

@@ -178,8 +178,9 @@ template <class G, int N> void run(const exec_state<N>& s) {
         double a[3]{};
         for (int k = 0; k < r.ninputs; ++k) {
           double v = in_val(k)[broadcast_read(in(k), in_ext(k), rank, ix)];
-          // operands convert to the compute type first (where's condition stays bool)
-          a[k] = (r.code == op_code::where && k == 0) ? v : fit(r.compute, v);
+          // operands convert to the compute type first (where's condition stays bool); an
+          // integer constant too wide for an int32 compute type wraps, as on the CPU
+          a[k] = (r.code == op_code::where && k == 0) ? v : fit(r.compute, v, !is_floating(in(k).type));
           if (r.code == op_code::cast && r.type == dtype::f32 && std::isfinite(a[k]))
             a[k] = static_cast<double>(static_cast<float>(a[k]));
         }
