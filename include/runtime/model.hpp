@@ -107,11 +107,7 @@ public:
                   "coil::model::run: pass one coil::out(...) per output (or call the model to get owning tensors)");
     exec_state<size> s;
     sym_env env;
-    status st = bind_inputs(s, env, args...);
-    if (!st) return st;
-    for (int i = 0; i < size; ++i)
-      for (int d = 0; d < Graph::records[i].shp.rank; ++d) s.ext[i][d] = eval(Graph::records[i].shp.d[d], env);
-    st = detail::check_dims(Graph::records, s.ext);
+    status st = bind_shapes(s, env, args...);
     if (!st) return st;
     st = bind_outputs(s, args...);
     if (!st) return st;
@@ -130,20 +126,13 @@ public:
     }
   }
 
-  // The size-dependent extents of output `Slot` for the given inputs (symbols bound).
-  template <int Slot, class... Args> std::array<std::int64_t, Graph::records[Graph::outputs[Slot]].shp.rank> output_extents(const Args&... args) const {
+  // The extents of output `Slot` for the given inputs (symbols bound, guards checked).
+  template <int Slot, class... Args>
+  std::array<std::int64_t, Graph::records[Graph::outputs[Slot]].shp.rank> output_extents(const Args&... args) const {
     exec_state<size> s;
     sym_env env;
-    detail::throw_if_failed(bind_inputs(s, env, args...));
-    // the call-time guards first: an invalid call (e.g. a slice longer than its symbolic
-    // extent) would give negative extents here
-    for (int i = 0; i < size; ++i)
-      for (int d = 0; d < Graph::records[i].shp.rank; ++d) s.ext[i][d] = eval(Graph::records[i].shp.d[d], env);
-    detail::throw_if_failed(detail::check_dims(Graph::records, s.ext));
-    constexpr node_record r = Graph::records[Graph::outputs[Slot]];
-    std::array<std::int64_t, r.shp.rank> e{};
-    for (int d = 0; d < r.shp.rank; ++d) e[d] = eval(r.shp.d[d], env);
-    return e;
+    detail::throw_if_failed(bind_shapes(s, env, args...));
+    return extents_of<Slot>(s);
   }
 
 private:
@@ -157,12 +146,32 @@ private:
     arena_capacity_ = bytes;
   }
 
+  template <int Slot> static auto extents_of(const exec_state<size>& s) {
+    constexpr int i = Graph::outputs[Slot];
+    std::array<std::int64_t, Graph::records[i].shp.rank> e{};
+    for (std::size_t d = 0; d < e.size(); ++d) e[d] = s.ext[i][d];
+    return e;
+  }
+
   template <std::size_t... O, class... Args> auto call_returning(std::index_sequence<O...>, const Args&... args) {
-    auto outs = std::make_tuple(tensor<element_t<Graph::records[Graph::outputs[O]].type>,
-                                       Graph::records[Graph::outputs[O]].shp.rank>(output_extents<O>(args...))...);
+    exec_state<size> s;
+    sym_env env;
+    detail::throw_if_failed(bind_shapes(s, env, args...)); // before allocating: sizes may be invalid
+    auto outs = std::make_tuple(
+        tensor<element_t<Graph::records[Graph::outputs[O]].type>, Graph::records[Graph::outputs[O]].shp.rank>(
+            extents_of<static_cast<int>(O)>(s))...);
     detail::throw_if_failed(run(args..., out(std::get<O>(outs))...));
     if constexpr (sizeof...(O) == 1) return std::move(std::get<0>(outs));
     else return outs;
+  }
+
+  // Binds the symbols, evaluates every node's extents and checks every call-time guard.
+  template <class... Args> static status bind_shapes(exec_state<size>& s, sym_env& env, const Args&... args) {
+    status st = bind_inputs(s, env, args...);
+    if (!st) return st;
+    for (int i = 0; i < size; ++i)
+      for (int d = 0; d < Graph::records[i].shp.rank; ++d) s.ext[i][d] = eval(Graph::records[i].shp.d[d], env);
+    return detail::check_dims(Graph::records, s.ext);
   }
 
   static constexpr auto input_names() {
