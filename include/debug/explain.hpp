@@ -62,36 +62,46 @@ template <class Target, class G> std::string explain(const model<Target, G>&) {
   out += "kernels:\n";
   for (int k = 0; k < p.kernel_count; ++k) {
     const int root = p.kernel_root[k];
-    const node_record& r = G::records[root];
-    const char* kind = r.kind == op_kind::reduction ? "reduction" : r.kind == op_kind::matmul ? "matmul (Eigen GEMM)" : "pointwise loop";
     std::array<bool, G::size> fused{};
-    detail::collect_fused<G>(p, root, root, fused);
+    std::string stages;
+    for (int st = p.kernel_begin[k]; st < p.kernel_end[k]; ++st) {
+      const int i = p.stage_node[st];
+      detail::collect_fused<G>(p, i, i, fused);
+      stages += fmt::format(" %{}", i);
+    }
     std::string nodes, reads;
     for (int i = 0; i < G::size; ++i) {
       if (fused[i] && G::records[i].kind != op_kind::constant) nodes += fmt::format(" %{}", i);
-      if (!fused[i] && p.realized[i]) {
-        bool read = false;
-        for (int j = 0; j < G::size; ++j)
-          for (int q = 0; q < G::records[j].ninputs; ++q) read = read || (fused[j] && G::records[j].inputs[q] == i);
-        if (read) reads += fmt::format(" %{}", i);
-      }
+      bool read = false;
+      for (int j = 0; j < G::size; ++j)
+        for (int q = 0; q < G::records[j].ninputs; ++q) read = read || (fused[j] && G::records[j].inputs[q] == i);
+      if (read && p.realized[i] && p.kernel_of[i] != k) reads += fmt::format(" %{}", i);
     }
-    std::string dest = p.output_slot[root] >= 0 ? fmt::format("output {}", p.output_slot[root])
-                                                 : fmt::format("arena buffer {}", p.buffer_of[root]);
-    out += fmt::format("  k{}: {} over {} -> %{} ({}); computes{}; reads{}\n", k, kind, detail::shape_text(r.shp), root,
-                       dest, nodes, reads.empty() ? " nothing" : reads);
+    shape outer{};
+    outer.rank = p.outer_rank[k];
+    const int first = p.stage_node[p.kernel_begin[k]];
+    const shape& space = G::records[first].kind == op_kind::reduction ? G::records[G::records[first].inputs[0]].shp
+                                                                       : G::records[first].shp;
+    for (int d = 0; d < outer.rank; ++d) outer.d[d] = space.d[d];
+    const std::string loop = p.kind[k] == kernel_kind::matmul ? detail::shape_text(G::records[root].shp)
+                                                               : "outer " + detail::shape_text(outer);
+    out += fmt::format("  k{}: {} over {}; stores{}; computes{}; reads{}", k, kernel_kind_name(p.kind[k]), loop, stages,
+                       nodes, reads.empty() ? " nothing" : reads);
+    if (k > 0) out += fmt::format("; not fused with k{}: {}", k - 1, split_name(p.split[k]));
+    out += "\n";
   }
   if (p.buffer_count > 0) {
     out += "arena:\n";
     const auto a = layout_arena<G>(p, sym_env{});
     for (int b = 0; b < p.buffer_count; ++b) {
       const node_record& r = G::records[p.buffer_node[b]];
+      const std::string live = fmt::format("live k{}..k{}", p.kernel_of[p.buffer_node[b]], p.buffer_last_use[b]);
       if (M::static_arena)
-        out += fmt::format("  buffer {}: %{} {} {} at offset {} ({} bytes)\n", b, p.buffer_node[b], dtype_name(r.type),
-                           detail::shape_text(r.shp), a.offset[b], buffer_bytes(r, sym_env{}));
+        out += fmt::format("  buffer {}: %{} {} {} at offset {} ({} bytes), {}\n", b, p.buffer_node[b], dtype_name(r.type),
+                           detail::shape_text(r.shp), a.offset[b], buffer_bytes(r, sym_env{}), live);
       else
-        out += fmt::format("  buffer {}: %{} {} {} (offset computed per call)\n", b, p.buffer_node[b], dtype_name(r.type),
-                           detail::shape_text(r.shp));
+        out += fmt::format("  buffer {}: %{} {} {} (offset computed per call), {}\n", b, p.buffer_node[b],
+                           dtype_name(r.type), detail::shape_text(r.shp), live);
     }
   }
   return out;

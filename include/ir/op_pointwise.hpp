@@ -59,6 +59,9 @@ template <op_code C> struct pointwise_op {
       dtype t = in[0].type;
       if (detail::is_float_unary(C)) {
         r.rec.type = r.rec.compute = is_floating(t) ? t : dtype::f32;
+      } else if (C == op_code::realize_hint || C == op_code::inline_hint) {
+        r.rec.type = r.rec.compute = t;
+        r.rec.wrapped = false; // a hinted value is a tensor of its own
       } else if (C == op_code::logical_not) {
         r.rec.compute = t;
         r.rec.type = dtype::b8;
@@ -120,6 +123,7 @@ template <op_code C, class T> COIL_HOST_DEVICE constexpr auto apply_pointwise(T 
   else if constexpr (C == op_code::abs) return abs_(x);
   else if constexpr (C == op_code::relu) return relu(x);
   else if constexpr (C == op_code::logical_not) return !convert<bool>(x);
+  else if constexpr (C == op_code::realize_hint || C == op_code::inline_hint) return x;
   else if constexpr (C == op_code::exp) return scalar::exp(x);
   else if constexpr (C == op_code::log) return scalar::log(x);
   else if constexpr (C == op_code::log1p) return scalar::log1p(x);
@@ -204,6 +208,11 @@ COIL_BINARY(ge)
 COIL_BINARY(logical_and)
 COIL_BINARY(logical_or)
 #undef COIL_BINARY
+
+// `realize(x)`: x is stored in a buffer once, whatever the planner's cost model says.
+// `inline_(x)`: x is recomputed inside every consumer's loop instead of being stored.
+template <expr A> constexpr auto realize(A a) { return detail::pointwise<op_code::realize_hint>(a); }
+template <expr A> constexpr auto inline_(A a) { return detail::pointwise<op_code::inline_hint>(a); }
 
 // `where(cond, a, b)`: a where cond holds, b elsewhere (cond must be bool).
 template <operand Cn, operand A, operand B> constexpr auto where(Cn c, A a, B b) {

@@ -19,6 +19,7 @@ enum class op_code : std::uint8_t {
   input, constant,
   // unary pointwise
   neg, abs, exp, log, log1p, expm1, sqrt, rsqrt, sin, cos, tanh, sigmoid, erf, relu, logical_not, cast,
+  realize_hint, inline_hint, // identities that force the planner's decision
   // binary pointwise
   add, sub, mul, div, minimum, maximum, pow, eq, ne, lt, le, gt, ge, logical_and, logical_or,
   // ternary pointwise
@@ -33,7 +34,7 @@ enum class op_code : std::uint8_t {
 constexpr const char* op_name(op_code c) {
   constexpr const char* names[] = {
       "input", "constant", "neg", "abs", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin",
-      "cos", "tanh", "sigmoid", "erf", "relu", "logical_not", "cast", "add", "sub", "mul", "div",
+      "cos", "tanh", "sigmoid", "erf", "relu", "logical_not", "cast", "realize", "inline_", "add", "sub", "mul", "div",
       "minimum", "maximum", "pow", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
       "where", "sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "reshape", "permute",
       "expand", "slice", "squeeze", "unsqueeze", "cat", "matmul"};

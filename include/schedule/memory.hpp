@@ -1,6 +1,9 @@
-// Memory plan: where each realized intermediate lives in the model's one arena. The same
-// function gives constexpr offsets for static graphs and per-call offsets for symbolic
-// ones (dims evaluated under the bound symbols).
+// Memory plan: where each realized intermediate lives in the model's one arena. A buffer
+// is live from the kernel that writes it to the last kernel that reads it; buffers are
+// placed in kernel order, each in the smallest gap left between the buffers still live
+// (best fit), so dead buffers' space is reused. The same function gives constexpr offsets
+// for static graphs and per-call offsets for symbolic ones (dims evaluated under the
+// bound symbols).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -14,20 +17,47 @@ inline constexpr std::int64_t arena_alignment = 64;
 template <int N> struct arena_layout {
   std::int64_t bytes = 0;
   std::array<std::int64_t, N> offset{}; // per arena buffer
+  std::array<std::int64_t, N> size{};   // per arena buffer, aligned
 };
 
 constexpr std::int64_t buffer_bytes(const node_record& r, const sym_env& env) {
   return eval(numel(r.shp), env) * dtype_size(r.type);
 }
 
-// v1 places buffers one after another (no reuse yet), each aligned for vector loads.
-template <class G>
-constexpr arena_layout<G::size> layout_arena(const plan_value<G::size>& p, const sym_env& env) {
+template <class G> constexpr arena_layout<G::size> layout_arena(const plan_value<G::size>& p, const sym_env& env) {
   arena_layout<G::size> a;
   for (int b = 0; b < p.buffer_count; ++b) {
-    a.offset[b] = a.bytes;
-    std::int64_t sz = buffer_bytes(G::records[p.buffer_node[b]], env);
-    a.bytes += (sz + arena_alignment - 1) / arena_alignment * arena_alignment;
+    const std::int64_t sz = buffer_bytes(G::records[p.buffer_node[b]], env);
+    a.size[b] = (sz + arena_alignment - 1) / arena_alignment * arena_alignment;
+    const int born = p.kernel_of[p.buffer_node[b]];
+    // buffers still live when b is written, by increasing offset
+    int live[G::size > 0 ? G::size : 1]{};
+    int nlive = 0;
+    for (int o = 0; o < b; ++o) {
+      if (p.buffer_last_use[o] < born || a.size[o] == 0) continue;
+      int at = nlive++;
+      while (at > 0 && a.offset[live[at - 1]] > a.offset[o]) {
+        live[at] = live[at - 1];
+        --at;
+      }
+      live[at] = o;
+    }
+    // best fit among the gaps between them; else after the last one
+    std::int64_t best = -1, best_gap = 0, cursor = 0;
+    for (int l = 0; l <= nlive; ++l) {
+      const std::int64_t end = l < nlive ? a.offset[live[l]] : -1;
+      if (end >= 0) {
+        const std::int64_t gap = end - cursor;
+        if (gap >= a.size[b] && (best < 0 || gap < best_gap)) {
+          best = cursor;
+          best_gap = gap;
+        }
+        const std::int64_t stop = a.offset[live[l]] + a.size[live[l]];
+        cursor = stop > cursor ? stop : cursor;
+      }
+    }
+    a.offset[b] = best >= 0 ? best : cursor;
+    if (a.offset[b] + a.size[b] > a.bytes) a.bytes = a.offset[b] + a.size[b];
   }
   return a;
 }

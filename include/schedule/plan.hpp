@@ -1,44 +1,105 @@
 // The Plan: which nodes are realized into buffers and which are inlined into their
-// consumers, the kernels in execution order, and the buffers the kernels write. It is an
-// ordinary constexpr value computed by loops over the graph's records, so tests can
-// static_assert on it and debug/ can print it.
+// consumers (the store-vs-recompute decision), how the realized nodes are grouped into
+// kernels (fusion), and the buffers the kernels write. It is an ordinary constexpr value
+// computed by loops over the graph's records, so tests can static_assert on it and
+// debug/ can print it.
 #pragma once
 #include <array>
 #include <cstdint>
 
 #include "../ir/graph.hpp"
+#include "cone.hpp"
 
 namespace coil {
 
+// Inductor's thresholds (torch/_inductor/config.py): a value read by several consumers is
+// stored when recomputing it would read more than 4 buffers or run more than 30 ops; any
+// inlined body that accumulates more than 8 reads or 100 ops is stored.
+struct realize_thresholds {
+  int reuse_reads = 4;
+  int reuse_ops = 30;
+  int acc_reads = 8;
+  int acc_ops = 100;
+};
+inline constexpr realize_thresholds default_thresholds{};
+
 // Why a node is, or is not, materialized. Printed by explain().
 enum class realize_reason : std::uint8_t {
-  inlined,      // recomputed inside each consumer's loop
-  input,        // the caller's buffer
-  constant,     // a literal folded into every consumer
-  output,       // written to the caller's output buffer
-  reduction,    // reductions are kernels of their own (v1)
-  extern_op,    // a library kernel (matmul)
-  extern_input, // a library kernel reads it from memory in row-major order
-  multi_user,   // read by several consumers: stored once instead of recomputed
-  buffer_view,  // index remapping of a value already in memory: free to inline
+  inlined,         // one consumer: computed inside its loop
+  input,           // the caller's buffer
+  constant,        // a literal folded into every consumer
+  output,          // written to the caller's output buffer
+  reduction,       // a reduction's result is stored (possibly within a fused row kernel)
+  extern_op,       // a library kernel (matmul)
+  extern_input,    // a library kernel reads it from memory in row-major order
+  multi_user,      // several consumers, and recomputing costs reads, ops or expensive math
+  buffer_view,     // index remapping of a value already in memory: free to inline
+  cheap_recompute, // several consumers, but a few cheap ops on few reads: recomputed
+  large_body,      // its inlined body grew past the read/op caps
+  user_realize,    // coil::realize(x)
+  user_inline,     // coil::inline_(x)
 };
 
 constexpr const char* reason_name(realize_reason r) {
-  constexpr const char* names[] = {"one consumer", "input", "constant", "output", "reduction",
-                                   "extern op", "extern input", "several users", "view of a buffer"};
+  constexpr const char* names[] = {"one consumer",     "input",          "constant",
+                                   "output",           "reduction",      "extern op",
+                                   "extern input",     "several users, costly to recompute",
+                                   "view of a buffer", "several users, cheap to recompute",
+                                   "body too large",   "coil::realize",  "coil::inline_"};
   return names[static_cast<int>(r)];
+}
+
+// How a kernel iterates. A `rows` kernel runs several stages (reductions and pointwise
+// loops) inside one outer loop, so each row is read from memory once and stays in cache
+// between the stages (softmax, layer_norm: one kernel).
+enum class kernel_kind : std::uint8_t { pointwise, reduction, rows, matmul };
+
+constexpr const char* kernel_kind_name(kernel_kind k) {
+  constexpr const char* names[] = {"pointwise loop", "reduction", "row kernel", "matmul (Eigen GEMM)"};
+  return names[static_cast<int>(k)];
+}
+
+// Why kernel k was not fused with kernel k-1. Printed by explain().
+enum class split_reason : std::uint8_t {
+  first,           // the first kernel
+  extern_op,       // a library kernel runs on its own
+  reduction_axes,  // a reduction over axes other than the trailing ones
+  iteration_space, // different outer loops
+  cross_row_read,  // reads a fused value at another row (through a view or a broadcast)
+};
+
+constexpr const char* split_name(split_reason s) {
+  constexpr const char* names[] = {"first kernel", "extern kernel", "reduces non-trailing axes",
+                                   "different outer iteration space", "reads a value of another row"};
+  return names[static_cast<int>(s)];
 }
 
 template <int N> struct plan_value {
   std::array<bool, N> realized{};         // has a buffer (inputs included)
   std::array<realize_reason, N> reason{};
   std::array<int, N> output_slot{};       // index among the model's outputs, or -1
+  std::array<int, N> cone_reads{};        // buffers the node's inlined body reads
+  std::array<int, N> cone_ops{};          // ops in the node's inlined body
+
+  // Stages are the realized nodes other than inputs, in execution order; kernel k runs
+  // stages [kernel_begin[k], kernel_end[k]).
+  int stage_count = 0;
+  std::array<int, N> stage_node{};
   int kernel_count = 0;
-  std::array<int, N> kernel_root{};       // kernel k computes node kernel_root[k]
+  std::array<int, N> kernel_begin{};
+  std::array<int, N> kernel_end{};
+  std::array<int, N> kernel_root{};       // the last stage of kernel k
+  std::array<kernel_kind, N> kind{};
+  std::array<int, N> outer_rank{};        // rank of the shared outer loop of kernel k
+  std::array<split_reason, N> split{};    // why kernel k did not join kernel k-1
+  std::array<int, N> kernel_of{};         // node -> kernel computing it, or -1
+
   int buffer_count = 0;                   // intermediates living in the arena
   std::array<int, N> buffer_node{};       // arena buffer b holds node buffer_node[b]
   std::array<int, N> buffer_of{};         // node -> arena buffer, or -1
+  std::array<int, N> buffer_last_use{};   // last kernel reading buffer b
 
+  constexpr int stages_in(int k) const { return kernel_end[k] - kernel_begin[k]; }
   constexpr bool is_kernel_root(int node) const {
     for (int k = 0; k < kernel_count; ++k)
       if (kernel_root[k] == node) return true;
@@ -56,17 +117,40 @@ constexpr bool views_a_buffer(const std::array<node_record, N>& rec, const std::
   }
   return realized[i] || rec[i].kind == op_kind::constant;
 }
+
+// The outer iteration space of a stage: all dims but the last for a loop, the kept
+// leading dims for a reduction over trailing axes. False when the stage cannot share
+// an outer loop (an extern kernel, a reduction over other axes).
+constexpr bool outer_space(const node_record* rec, int i, shape& outer) {
+  const node_record& r = rec[i];
+  outer = shape{};
+  if (r.kind == op_kind::matmul) return false;
+  if (r.kind == op_kind::reduction) {
+    const shape& x = rec[r.inputs[0]].shp;
+    int k = 0;
+    for (int d = 0; d < x.rank; ++d) k += (r.axes >> d) & 1u;
+    const std::uint32_t trailing = x.rank == 0 ? 0u : ((1u << x.rank) - 1u) & ~((1u << (x.rank - k)) - 1u);
+    if (r.axes != trailing) return false;
+    outer.rank = x.rank - k;
+    for (int d = 0; d < outer.rank; ++d) outer.d[d] = x.d[d];
+    return true;
+  }
+  outer.rank = r.shp.rank > 0 ? r.shp.rank - 1 : 0;
+  for (int d = 0; d < outer.rank; ++d) outer.d[d] = r.shp.d[d];
+  return true;
+}
 } // namespace detail
 
-// Planner v1: outputs, reductions, matmul and its inputs, and multi-user values are
-// realized; everything else is inlined, so a chain of pointwise ops is one loop.
-template <class G> constexpr plan_value<G::size> make_plan() {
+// Plans graph G: realization by Inductor's rules, then kernels by grouping consecutive
+// stages that share their outer loop and read each other only at the same row.
+template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th = default_thresholds) {
   constexpr int n = G::size;
   const auto& rec = G::records;
   plan_value<n> p;
   for (int i = 0; i < n; ++i) {
     p.output_slot[i] = -1;
     p.buffer_of[i] = -1;
+    p.kernel_of[i] = -1;
   }
   for (int o = 0; o < G::output_count; ++o) p.output_slot[G::outputs[o]] = o;
 
@@ -76,29 +160,89 @@ template <class G> constexpr plan_value<G::size> make_plan() {
     if (rec[i].kind == op_kind::matmul)
       for (int k = 0; k < rec[i].ninputs; ++k) extern_operand[rec[i].inputs[k]] = true;
 
-  for (int i = 0; i < n; ++i) { // topological order: inputs are decided before users
+  // ---- realization, in topological order: a node's inputs are decided before it ----
+  for (int i = 0; i < n; ++i) {
     auto set = [&](bool r, realize_reason why) {
       p.realized[i] = r;
       p.reason[i] = why;
     };
-    const op_kind k = rec[i].kind;
-    if (k == op_kind::input) set(true, realize_reason::input);
+    const node_record& r = rec[i];
+    const cone_stats<n> c = cone_of(rec, p.realized, i);
+    p.cone_reads[i] = c.read_count;
+    p.cone_ops[i] = c.op_count;
+    if (r.kind == op_kind::input) set(true, realize_reason::input);
     else if (p.output_slot[i] >= 0) set(true, realize_reason::output);
-    else if (k == op_kind::constant) set(false, realize_reason::constant);
-    else if (k == op_kind::reduction) set(true, realize_reason::reduction);
-    else if (k == op_kind::matmul) set(true, realize_reason::extern_op);
+    else if (r.kind == op_kind::constant) set(false, realize_reason::constant);
+    else if (r.kind == op_kind::reduction) set(true, realize_reason::reduction);
+    else if (r.kind == op_kind::matmul) set(true, realize_reason::extern_op);
     else if (extern_operand[i]) set(true, realize_reason::extern_input);
-    else if (k == op_kind::view && detail::views_a_buffer(rec, p.realized, i)) set(false, realize_reason::buffer_view);
-    else if (G::users[i] > 1) set(true, realize_reason::multi_user);
+    else if (r.code == op_code::realize_hint) set(true, realize_reason::user_realize);
+    else if (r.code == op_code::inline_hint) set(false, realize_reason::user_inline);
+    else if (r.kind == op_kind::view && detail::views_a_buffer(rec, p.realized, i)) set(false, realize_reason::buffer_view);
+    else if (G::users[i] > 1 && (c.read_count > th.reuse_reads || c.op_count > th.reuse_ops || c.expensive))
+      set(true, realize_reason::multi_user);
+    else if (c.read_count > th.acc_reads || c.op_count > th.acc_ops) set(true, realize_reason::large_body);
+    else if (G::users[i] > 1) set(false, realize_reason::cheap_recompute);
     else set(false, realize_reason::inlined);
   }
-  for (int i = 0; i < n; ++i) {
-    if (!p.realized[i] || (rec[i].kind == op_kind::input && p.output_slot[i] < 0)) continue;
-    p.kernel_root[p.kernel_count++] = i;
-    if (p.output_slot[i] < 0) {
-      p.buffer_of[i] = p.buffer_count;
-      p.buffer_node[p.buffer_count++] = i;
+
+  // ---- stages and kernels ----
+  for (int i = 0; i < n; ++i)
+    if (p.realized[i] && !(rec[i].kind == op_kind::input && p.output_slot[i] < 0)) p.stage_node[p.stage_count++] = i;
+
+  shape group_outer{};
+  bool group_fusable = false;
+  for (int s = 0; s < p.stage_count; ++s) {
+    const int i = p.stage_node[s];
+    shape outer{};
+    const bool fusable = detail::outer_space(rec.data(), i, outer);
+    split_reason why = split_reason::first;
+    if (p.kernel_count > 0) {
+      const int k = p.kernel_count - 1;
+      if (rec[i].kind == op_kind::matmul || p.kind[k] == kernel_kind::matmul) why = split_reason::extern_op;
+      else if (!fusable || !group_fusable) why = split_reason::reduction_axes;
+      else if (!(outer == group_outer)) why = split_reason::iteration_space;
+      else {
+        const cone_stats<n> c = cone_of(rec, p.realized, i);
+        for (int j = 0; j < n && why == split_reason::first; ++j)
+          if (c.reads[j] && p.kernel_of[j] == k && !reads_row_locally(rec, p.realized, i, j)) why = split_reason::cross_row_read;
+        if (why == split_reason::first) { // joins kernel k
+          p.kernel_end[k] = s + 1;
+          p.kernel_root[k] = i;
+          p.kind[k] = kernel_kind::rows;
+          p.kernel_of[i] = k;
+          continue;
+        }
+      }
     }
+    const int k = p.kernel_count++;
+    p.kernel_begin[k] = s;
+    p.kernel_end[k] = s + 1;
+    p.kernel_root[k] = i;
+    p.split[k] = why;
+    p.outer_rank[k] = outer.rank;
+    p.kind[k] = rec[i].kind == op_kind::matmul      ? kernel_kind::matmul
+                : rec[i].kind == op_kind::reduction ? kernel_kind::reduction
+                                                    : kernel_kind::pointwise;
+    p.kernel_of[i] = k;
+    group_outer = outer;
+    group_fusable = fusable;
+  }
+
+  // ---- arena buffers and their last use ----
+  for (int s = 0; s < p.stage_count; ++s) {
+    const int i = p.stage_node[s];
+    if (p.output_slot[i] >= 0) continue;
+    p.buffer_of[i] = p.buffer_count;
+    p.buffer_node[p.buffer_count] = i;
+    p.buffer_last_use[p.buffer_count++] = p.kernel_of[i];
+  }
+  for (int s = 0; s < p.stage_count; ++s) {
+    const int i = p.stage_node[s];
+    const cone_stats<n> c = cone_of(rec, p.realized, i);
+    for (int j = 0; j < n; ++j)
+      if (c.reads[j] && p.buffer_of[j] >= 0 && p.buffer_last_use[p.buffer_of[j]] < p.kernel_of[i])
+        p.buffer_last_use[p.buffer_of[j]] = p.kernel_of[i];
   }
   return p;
 }

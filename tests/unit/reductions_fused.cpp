@@ -44,17 +44,20 @@ using sum_exp_model = decltype(coil::compile<coil::cpu>(coil::sum(coil::exp(x - 
 static_assert(sum_exp_model::plan.kernel_count == 1);
 static_assert(sum_exp_model::plan.reason[find_node<sum_exp_model>(coil::op_code::exp)] == coil::realize_reason::inlined);
 
-// A reduction and its pointwise consumer: two kernels, the reduction in the arena.
+// A reduction and its pointwise consumer over the same rows: one row kernel, the
+// reduction's per-row value in the arena.
 using center_model = decltype(coil::compile<coil::cpu>(shifted));
-static_assert(center_model::plan.kernel_count == 2);
+static_assert(center_model::plan.kernel_count == 1);
+static_assert(center_model::plan.kind[0] == coil::kernel_kind::rows);
 static_assert(center_model::plan.buffer_count == 1);
 static_assert(center_model::plan.reason[find_node<center_model>(coil::op_code::amax)] == coil::realize_reason::reduction);
 // [B, 1] float: the arena size depends on B
 static_assert(center_model::arena_bytes == -1);
 
-// Softmax: amax, exp (two users: stored once), sum, div.
+// Softmax: amax, exp (two users, expensive: stored once), sum, div: one row kernel.
 using softmax_model = decltype(coil::compile<coil::cpu>(softmax));
-static_assert(softmax_model::plan.kernel_count == 4);
+static_assert(softmax_model::plan.kernel_count == 1);
+static_assert(softmax_model::plan.stages_in(0) == 4);
 static_assert(softmax_model::plan.reason[find_node<softmax_model>(coil::op_code::exp)] == coil::realize_reason::multi_user);
 static_assert(softmax_model::graph::users[find_node<softmax_model>(coil::op_code::exp)] == 2);
 static_assert(softmax_model::plan.reason[find_node<softmax_model>(coil::op_code::sub)] == coil::realize_reason::inlined);
@@ -71,7 +74,8 @@ static_assert(shared_model::graph::size == 4);
 static_assert(shared_model::graph::users[find_node<shared_model>(coil::op_code::exp)] == 2);
 static_assert(shared_model::graph::users[find_node<shared_model>(coil::op_code::mul)] == 1);
 static_assert(shared_model::plan.reason[find_node<shared_model>(coil::op_code::exp)] == coil::realize_reason::multi_user);
-static_assert(shared_model::plan.kernel_count == 2);
+static_assert(shared_model::plan.kernel_count == 1); // exp and the output share the row loop
+static_assert(shared_model::plan.stages_in(0) == 2);
 
 // Static shapes: a compile-time arena.
 constexpr auto xs = coil::input<"xs", float>(4_c, 8_c);
@@ -158,7 +162,7 @@ TEST_CASE("fused reductions: several outputs share the graph") {
   const auto d = random_values<float>(4 * 8, 16);
   auto model = coil::compile<coil::cpu>(coil::amax<-1>(x), coil::argmax<-1>(x), coil::sum<-1>(x));
   auto oracle = coil::compile<coil::reference>(coil::amax<-1>(x), coil::argmax<-1>(x), coil::sum<-1>(x));
-  static_assert(decltype(model)::plan.kernel_count == 3);
+  static_assert(decltype(model)::plan.kernel_count == 1); // siblings over the same rows: one loop
   auto [mx, am, s] = model(coil::arg<"x">(d.data(), 4, 8));
   auto [rmx, ram, rs] = oracle(coil::arg<"x">(d.data(), 4, 8));
   coil::testing::expect_tensors_close(mx, rmx, 1e-6, 0);

@@ -27,7 +27,8 @@ template <op_code C, class In> struct accumulator {
   using type = std::conditional_t<std::is_floating_point_v<In>, double, std::int64_t>;
 };
 
-template <class P, int R, int N> void run_reduction(exec_state<N>& s) {
+// Computes the reduction R at one output index (the folded axes loop inside).
+template <class P, int R, int N> COIL_INLINE void reduce_at(exec_state<N>& s, const index_t& oix) {
   constexpr node_record r = record_v<P, R>;
   constexpr int c = r.inputs[0];
   constexpr node_record in = record_v<P, c>;
@@ -36,59 +37,95 @@ template <class P, int R, int N> void run_reduction(exec_state<N>& s) {
   using Acc = typename accumulator<r.code, In>::type;
   T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
 
-  // the folded axes of the input, in order
+  // input index: kept axes from the output index, folded ones from the inner loop
   int folded[max_rank]{}, nfolded = 0;
   std::int64_t fext[max_rank]{};
   std::int64_t count = 1;
-  for (int d = 0; d < in.shp.rank; ++d)
+  index_t cix{};
+  for (int d = 0, o = 0; d < in.shp.rank; ++d) {
     if ((r.axes >> d) & 1u) {
       folded[nfolded] = d;
       fext[nfolded++] = s.ext[c][d];
       count *= s.ext[c][d];
+      if (r.keepdim) ++o;
+    } else {
+      cix.v[d] = oix.v[o++];
     }
+  }
+  Acc acc{};
+  In best{};
+  std::int64_t best_at = -1, at = 0;
+  if constexpr (r.code == op_code::prod) acc = 1;
+  for_each_index(nfolded, fext, [&](const index_t& fix) {
+    for (int k = 0; k < nfolded; ++k) cix.v[folded[k]] = fix.v[k];
+    const In v = eval<P, c, R>(s, cix);
+    if constexpr (r.code == op_code::sum || r.code == op_code::mean) {
+      acc = scalar::wrap_add(acc, static_cast<Acc>(v));
+    } else if constexpr (r.code == op_code::prod) {
+      acc = scalar::wrap_mul(acc, static_cast<Acc>(v));
+    } else if constexpr (r.code == op_code::amax || r.code == op_code::argmax) {
+      if (best_at < 0 || (scalar::isnan_(v) && !scalar::isnan_(best)) || (!scalar::isnan_(best) && v > best)) best = v, best_at = at;
+    } else { // amin, argmin
+      if (best_at < 0 || (scalar::isnan_(v) && !scalar::isnan_(best)) || (!scalar::isnan_(best) && v < best)) best = v, best_at = at;
+    }
+    ++at;
+  });
+  T result{};
+  if constexpr (r.code == op_code::sum || r.code == op_code::prod) result = static_cast<T>(acc);
+  else if constexpr (r.code == op_code::mean) result = static_cast<T>(static_cast<double>(acc) / static_cast<double>(count));
+  else if constexpr (r.code == op_code::amax || r.code == op_code::amin) result = static_cast<T>(best);
+  else result = static_cast<T>(best_at);
+  out[offset_of<P, R>(s, oix)] = result;
+}
 
-  for_each_index(r.shp.rank, s.ext[R], [&](const index_t& oix) {
-    // input index: kept axes from the output index, folded ones from the inner loop
-    index_t cix{};
-    for (int d = 0, o = 0; d < in.shp.rank; ++d) {
-      if ((r.axes >> d) & 1u) {
-        if (r.keepdim) ++o;
-      } else {
-        cix.v[d] = oix.v[o++];
-      }
+template <class P, int R, int N> void run_reduction(exec_state<N>& s) {
+  for_each_index(record_v<P, R>.shp.rank, s.ext[R], [&](const index_t& oix) { reduce_at<P, R>(s, oix); });
+}
+
+// One stage of a row kernel, at the outer index o: a reduction over the trailing axes,
+// or a loop over the last axis.
+template <class P, int I, int N> COIL_INLINE void run_stage(exec_state<N>& s, const index_t& o, int outer_rank) {
+  constexpr node_record r = record_v<P, I>;
+  index_t ix = o;
+  if constexpr (r.kind == op_kind::reduction) {
+    for (int d = outer_rank; d < r.shp.rank; ++d) ix.v[d] = 0; // keepdim: trailing size-1 axes
+    reduce_at<P, I>(s, ix);
+  } else if constexpr (r.shp.rank == 0) {
+    static_cast<value_t<P, I>*>(const_cast<void*>(s.data[I]))[0] = eval<P, I, I>(s, ix);
+  } else {
+    using T = value_t<P, I>;
+    T* out = static_cast<T*>(const_cast<void*>(s.data[I]));
+    constexpr int last = r.shp.rank - 1;
+    const std::int64_t n = s.ext[I][last];
+    for (std::int64_t j = 0; j < n; ++j) {
+      ix.v[last] = j;
+      out[offset_of<P, I>(s, ix)] = eval<P, I, I>(s, ix);
     }
-    Acc acc{};
-    In best{};
-    std::int64_t best_at = -1, at = 0;
-    if constexpr (r.code == op_code::prod) acc = 1;
-    for_each_index(nfolded, fext, [&](const index_t& fix) {
-      for (int k = 0; k < nfolded; ++k) cix.v[folded[k]] = fix.v[k];
-      const In v = eval<P, c, R>(s, cix);
-      if constexpr (r.code == op_code::sum || r.code == op_code::mean) {
-        acc = scalar::wrap_add(acc, static_cast<Acc>(v));
-      } else if constexpr (r.code == op_code::prod) {
-        acc = scalar::wrap_mul(acc, static_cast<Acc>(v));
-      } else if constexpr (r.code == op_code::amax || r.code == op_code::argmax) {
-        if (best_at < 0 || (scalar::isnan_(v) && !scalar::isnan_(best)) || (!scalar::isnan_(best) && v > best)) best = v, best_at = at;
-      } else { // amin, argmin
-        if (best_at < 0 || (scalar::isnan_(v) && !scalar::isnan_(best)) || (!scalar::isnan_(best) && v < best)) best = v, best_at = at;
-      }
-      ++at;
-    });
-    T result{};
-    if constexpr (r.code == op_code::sum || r.code == op_code::prod) result = static_cast<T>(acc);
-    else if constexpr (r.code == op_code::mean) result = static_cast<T>(static_cast<double>(acc) / static_cast<double>(count));
-    else if constexpr (r.code == op_code::amax || r.code == op_code::amin) result = static_cast<T>(best);
-    else result = static_cast<T>(best_at);
-    out[offset_of<P, R>(s, oix)] = result;
+  }
+}
+
+// A row kernel: one outer loop; inside it every stage runs over its row in order, so a
+// row read by several stages stays in cache between them.
+template <class P, int K, int N> void run_rows(exec_state<N>& s) {
+  constexpr int begin = P::plan.kernel_begin[K];
+  constexpr int first = P::plan.stage_node[begin];
+  constexpr int outer_rank = P::plan.outer_rank[K];
+  constexpr int space = record_v<P, first>.kind == op_kind::reduction ? record_v<P, first>.inputs[0] : first;
+  std::int64_t oext[max_rank]{};
+  for (int d = 0; d < outer_rank; ++d) oext[d] = s.ext[space][d];
+  for_each_index(outer_rank, oext, [&](const index_t& o) {
+    [&]<std::size_t... S>(std::index_sequence<S...>) {
+      (run_stage<P, P::plan.stage_node[begin + static_cast<int>(S)]>(s, o, outer_rank), ...);
+    }(std::make_index_sequence<P::plan.stages_in(K)>{});
   });
 }
 
 template <class P, int K, int N> void run_kernel(exec_state<N>& s) {
   constexpr int R = P::plan.kernel_root[K];
-  constexpr op_kind kind = record_v<P, R>.kind;
-  if constexpr (kind == op_kind::reduction) run_reduction<P, R>(s);
-  else if constexpr (kind == op_kind::matmul) run_matmul<P, R>(s);
+  constexpr kernel_kind kind = P::plan.kind[K];
+  if constexpr (kind == kernel_kind::rows) run_rows<P, K>(s);
+  else if constexpr (kind == kernel_kind::reduction) run_reduction<P, R>(s);
+  else if constexpr (kind == kernel_kind::matmul) run_matmul<P, R>(s);
   else run_elementwise<P, R>(s);
 }
 

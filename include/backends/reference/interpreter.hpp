@@ -99,7 +99,9 @@ inline double pointwise(op_code c, dtype compute, const double* a) {
   case op_code::tanh: return std::tanh(x);
   case op_code::sigmoid: return 1.0 / (1.0 + std::exp(-x));
   case op_code::erf: return std::erf(x);
-  case op_code::cast: return x;
+  case op_code::cast:
+  case op_code::realize_hint:
+  case op_code::inline_hint: return x;
   case op_code::add:
     if (wraps) return wrap_int(compute, as_bits(x) + as_bits(a[1]));
     return compute == dtype::b8 ? ((x != 0 || a[1] != 0) ? 1 : 0) : x + a[1];

@@ -1,5 +1,7 @@
-// Planner v1 as constexpr values: what is realized (and why), how many kernels, which
-// buffers live in the arena and how big the arena is. Compiled only.
+// The planner as constexpr values: what is realized (and why), how stages group into
+// kernels (and why not), which buffers live in the arena, where, and how big it is.
+// Every rule of schedule/plan.hpp and schedule/memory.hpp has an assertion here that
+// fails if the rule changes. Compiled only.
 #include <coil.hpp>
 
 using namespace coil::literals;
@@ -38,10 +40,23 @@ template <class M> constexpr bool well_formed() {
     const bool intermediate = p.realized[i] && r.kind != coil::op_kind::input && p.output_slot[i] < 0;
     if (intermediate != (p.buffer_of[i] >= 0)) return false;
     if (intermediate && p.buffer_node[p.buffer_of[i]] != i) return false;
-    if (p.realized[i] && r.kind != coil::op_kind::input && !p.is_kernel_root(i)) return false;
+    if (p.realized[i] && r.kind != coil::op_kind::input && p.kernel_of[i] < 0) return false;
   }
-  for (int k = 1; k < p.kernel_count; ++k)
-    if (p.kernel_root[k] <= p.kernel_root[k - 1]) return false;
+  for (int s = 1; s < p.stage_count; ++s)
+    if (p.stage_node[s] <= p.stage_node[s - 1]) return false;
+  for (int k = 0; k < p.kernel_count; ++k)
+    if (p.kernel_begin[k] != (k == 0 ? 0 : p.kernel_end[k - 1]) || p.kernel_root[k] != p.stage_node[p.kernel_end[k] - 1])
+      return false;
+  // live buffers never overlap (static arenas)
+  if constexpr (M::static_arena) {
+    const auto a = coil::layout_arena<GG>(p, coil::sym_env{});
+    for (int b = 0; b < p.buffer_count; ++b)
+      for (int c = 0; c < b; ++c) {
+        const bool live_together = p.buffer_last_use[c] >= p.kernel_of[p.buffer_node[b]];
+        const bool overlap = a.offset[b] < a.offset[c] + a.size[c] && a.offset[c] < a.offset[b] + a.size[b];
+        if (live_together && overlap) return false;
+      }
+  }
   for (int o = 0; o < GG::output_count; ++o)
     if (!p.realized[GG::outputs[o]] || p.output_slot[GG::outputs[o]] != o) return false;
   return true;
@@ -74,12 +89,14 @@ static_assert(viewed::plan.kernel_count == 1);
 static_assert(!viewed::plan.realized[find<viewed>(op_code::permute)]);
 static_assert(viewed::plan.reason[find<viewed>(op_code::permute)] == realize_reason::buffer_view);
 
-// ---- a reduction and its pointwise consumer are two kernels ---------------------------------
+// ---- a reduction and a consumer over other rows are two kernels ------------------------------
+// sum<-1> without keepdim is [B]; its consumer is a loop over [B] whose outer space is []
 using reduced = decltype(coil::compile<coil::cpu>(coil::sum<-1>(coil::exp(x)) * 2_c));
 static_assert(well_formed<reduced>());
 static_assert(reduced::plan.kernel_count == 2);
 static_assert(reduced::plan.kernel_root[0] == find<reduced>(op_code::sum));
 static_assert(reduced::plan.kernel_root[1] == G<reduced>::outputs[0]);
+static_assert(reduced::plan.split[1] == coil::split_reason::iteration_space);
 static_assert(realized_as<reduced>(find<reduced>(op_code::sum), realize_reason::reduction));
 static_assert(inlined<reduced>(find<reduced>(op_code::exp)));   // fused into the reduction's loop
 static_assert(reduced::plan.buffer_count == 1 && reduced::plan.buffer_node[0] == find<reduced>(op_code::sum));
@@ -96,7 +113,32 @@ using shared = decltype(coil::compile<coil::cpu>(e + e * e));
 static_assert(well_formed<shared>());
 static_assert(G<shared>::users[find<shared>(op_code::exp)] == 2);
 static_assert(realized_as<shared>(find<shared>(op_code::exp), realize_reason::multi_user));
-static_assert(shared::plan.kernel_count == 2);
+static_assert(shared::plan.kernel_count == 1 && shared::plan.stages_in(0) == 2); // exp, then the output, per row
+static_assert(shared::plan.kind[0] == coil::kernel_kind::rows);
+
+// A cheap value with several users is recomputed (Inductor: reads <= 4, ops <= 30, no
+// expensive math); coil::realize / coil::inline_ override the rule either way.
+constexpr auto cheap = x + 1_c;
+using recompute = decltype(coil::compile<coil::cpu>(cheap * cheap + cheap));
+static_assert(well_formed<recompute>() && recompute::plan.kernel_count == 1 && recompute::plan.buffer_count == 0);
+static_assert(recompute::plan.reason[find<recompute>(op_code::add)] == realize_reason::cheap_recompute);
+using forced = decltype(coil::compile<coil::cpu>(coil::realize(cheap) * 2_c + coil::realize(cheap)));
+static_assert(well_formed<forced>() && forced::plan.buffer_count == 1);
+static_assert(realized_as<forced>(find<forced>(op_code::realize_hint), realize_reason::user_realize));
+using kept_inline = decltype(coil::compile<coil::cpu>(coil::inline_(e) * 2_c + coil::inline_(e)));
+static_assert(well_formed<kept_inline>() && kept_inline::plan.buffer_count == 0);
+static_assert(kept_inline::plan.reason[find<kept_inline>(op_code::inline_hint)] == realize_reason::user_inline);
+
+// Five buffers read by a value with two users: more than 4 reads, so it is stored.
+constexpr auto x2 = coil::input<"x2", float>(B, 16_c);
+constexpr auto x3 = coil::input<"x3", float>(B, 16_c);
+constexpr auto many = x + x2 + x3 + a + b; // reads x, x2, x3, a, b
+using many_reads = decltype(coil::compile<coil::cpu>(many * many + many));
+static_assert(many_reads::plan.cone_reads[find<many_reads>(op_code::add, 3)] == 5);
+static_assert(realized_as<many_reads>(find<many_reads>(op_code::add, 3), realize_reason::multi_user));
+constexpr auto four = x + x2 + x3 + a; // 4 reads: recomputed
+using four_reads = decltype(coil::compile<coil::cpu>(four * four + four));
+static_assert(four_reads::plan.reason[find<four_reads>(op_code::add, 2)] == realize_reason::cheap_recompute);
 static_assert(inlined<shared>(find<shared>(op_code::mul)));
 
 // e * e reads e twice but is one consumer: e stays inlined.
@@ -104,7 +146,7 @@ using square = decltype(coil::compile<coil::cpu>(e * e));
 static_assert(well_formed<square>() && square::plan.kernel_count == 1);
 static_assert(inlined<square>(find<square>(op_code::exp)));
 
-// Softmax: amax, the shared exp, sum, and the division.
+// Softmax: amax, the shared exp, sum, and the division: one row kernel.
 constexpr auto z = e - coil::amax<-1>(e, coil::keepdim);
 constexpr auto softmax = coil::exp(z) / coil::sum<-1>(coil::exp(z), coil::keepdim);
 using soft = decltype(coil::compile<coil::cpu>(softmax));
@@ -114,13 +156,39 @@ static_assert(realized_as<soft>(find<soft>(op_code::exp, 1), realize_reason::mul
 static_assert(realized_as<soft>(find<soft>(op_code::amax), realize_reason::reduction));
 static_assert(realized_as<soft>(find<soft>(op_code::sum), realize_reason::reduction));
 static_assert(inlined<soft>(find<soft>(op_code::sub)));
-static_assert(soft::plan.kernel_count == 5);
+static_assert(soft::plan.kernel_count == 1 && soft::plan.stages_in(0) == 5);
+static_assert(soft::plan.outer_rank[0] == 1);
+
+// layer_norm with weight and bias: mean, var (of the recomputed x - mean), the output.
+constexpr auto ln_w = coil::input<"ln_w", float>(16_c);
+constexpr auto ln_b = coil::input<"ln_b", float>(16_c);
+constexpr auto centered = x - coil::mean<-1>(x, coil::keepdim);
+constexpr auto ln = centered * coil::rsqrt(coil::mean<-1>(centered * centered, coil::keepdim) + 1e-5_c) * ln_w + ln_b;
+using layer_norm = decltype(coil::compile<coil::cpu>(ln));
+static_assert(well_formed<layer_norm>() && layer_norm::plan.kernel_count == 1);
+static_assert(layer_norm::plan.stages_in(0) == 3 && layer_norm::plan.buffer_count == 2);
+
+// A chain of 10 pointwise ops is one kernel.
+using ten = decltype(coil::compile<coil::cpu>(
+    coil::relu(coil::tanh(coil::sigmoid(coil::abs(coil::neg(coil::exp(x) + 1_c) * 2_c) - 3_c) / 4_c))));
+static_assert(well_formed<ten>() && ten::plan.kernel_count == 1 && G<ten>::size == 15);
+
+// A reduction over a leading axis cannot share the row loop of its consumer.
+using lead = decltype(coil::compile<coil::cpu>(x - coil::amax<0>(x, coil::keepdim)));
+static_assert(lead::plan.kernel_count == 2 && lead::plan.split[1] == coil::split_reason::reduction_axes);
+
+// A fused value read at another row (through a transpose) splits the kernel.
+constexpr auto sq = coil::input<"sq", float>(B, B);
+constexpr auto esq = coil::exp(sq);
+using cross = decltype(coil::compile<coil::cpu>(esq + coil::transpose<0, 1>(esq)));
+static_assert(well_formed<cross>() && cross::plan.kernel_count == 2);
+static_assert(cross::plan.split[1] == coil::split_reason::cross_row_read);
 
 // Several outputs sharing a value: each output is a kernel, the shared value realized.
 using two_out = decltype(coil::compile<coil::cpu>(coil::relu(e), e * 3_c));
 static_assert(well_formed<two_out>());
 static_assert(realized_as<two_out>(find<two_out>(op_code::exp), realize_reason::multi_user));
-static_assert(two_out::plan.kernel_count == 3);
+static_assert(two_out::plan.kernel_count == 1 && two_out::plan.stages_in(0) == 3);
 static_assert(two_out::plan.output_slot[G<two_out>::outputs[1]] == 1);
 
 // ---- matmul: an extern op whose computed operands are realized --------------------------------
@@ -133,6 +201,7 @@ static_assert(realized_as<mm>(G<mm>::index_of_input("w"), realize_reason::input)
 static_assert(realized_as<mm>(find<mm>(op_code::matmul), realize_reason::extern_op));
 static_assert(inlined<mm>(find<mm>(op_code::add)));
 static_assert(mm::plan.kernel_count == 3);                  // relu(x), matmul, the epilogue
+static_assert(mm::plan.split[1] == coil::split_reason::extern_op && mm::plan.split[2] == coil::split_reason::extern_op);
 static_assert(mm::plan.kernel_root[1] == find<mm>(op_code::matmul));
 
 // A view of an input handed to the GEMM is realized too (the GEMM reads row-major memory).
@@ -150,34 +219,46 @@ static_assert(G<consts>::users[find<consts>(op_code::constant)] == 3);
 static_assert(consts::plan.reason[find<consts>(op_code::constant)] == realize_reason::constant);
 static_assert(!consts::plan.realized[find<consts>(op_code::constant)]);
 
-// ---- arena sizes --------------------------------------------------------------------------------
+// ---- arena: liveness and best-fit reuse ---------------------------------------------------------
+// The demo's MLP with a static batch of 4. Buffers, in kernel order, with their lives:
+//   x@W1 [4,128] f32 = 2048 B, k0..k1   relu(.+b1) [4,128] = 2048 B, k1..k2
+//   h@W2 [4,10] = 160 -> 192 B, k2..k3  amax [4,1] = 16 -> 64 B, k3   sum [4,1] -> 64 B, k3
+// x@W1 is dead when h@W2 is written, so h@W2 takes its place at offset 0; amax and sum
+// follow it (relu's buffer is dead by k3). The arena is the two 2048-byte buffers live
+// together in k1: 4096 bytes, not the 4416 of one buffer each.
+constexpr auto mx = coil::input<"mx", float>(4_c, 784_c);
+constexpr auto W1 = coil::input<"W1", float>(784_c, 128_c);
+constexpr auto b1 = coil::input<"b1", float>(128_c);
+constexpr auto W2 = coil::input<"W2", float>(128_c, 10_c);
+constexpr auto b2 = coil::input<"b2", float>(10_c);
+constexpr auto logits = coil::matmul(coil::relu(coil::matmul(mx, W1) + b1), W2) + b2;
+constexpr auto lsm_shift = logits - coil::amax<-1>(logits, coil::keepdim);
+using mlp = decltype(coil::compile<coil::cpu>(lsm_shift - coil::log(coil::sum<-1>(coil::exp(lsm_shift), coil::keepdim))));
+static_assert(well_formed<mlp>() && mlp::plan.kernel_count == 4 && mlp::plan.buffer_count == 5);
+static_assert(mlp::static_arena && mlp::arena_bytes == 4096);
+constexpr auto mlp_arena = coil::layout_arena<G<mlp>>(mlp::plan, coil::sym_env{});
+static_assert(mlp_arena.offset[0] == 0 && mlp_arena.offset[1] == 2048 && mlp_arena.offset[2] == 0);
+static_assert(mlp_arena.offset[3] == 192 && mlp_arena.offset[4] == 256);
+static_assert(mlp::plan.buffer_last_use[0] == 1 && mlp::plan.buffer_last_use[1] == 2 && mlp::plan.buffer_last_use[2] == 3);
+
+// Buffers alive together never share bytes; every offset is 64-byte aligned.
 constexpr auto xs = coil::input<"xs", float>(4_c, 10_c);
 constexpr auto es = coil::exp(xs);
 constexpr auto ds = coil::input<"ds", double>(5_c, 5_c);
-// Intermediates: exp(xs) [4,10] f32 (two users: amax and mul) = 160 B, sum [4] f32 = 16 B,
-// amax [4] f32 = 16 B, argmax [5] i64 = 40 B, and ds*ds [5,5] f64 (two users) = 200 B.
 constexpr auto dd = ds * ds;
 using arena = decltype(coil::compile<coil::cpu>(coil::sum<-1>(es * es) + coil::amax<-1>(es),
                                                 coil::cast<double>(coil::argmax<0>(dd)) + coil::sum<0>(dd)));
-static_assert(well_formed<arena>());
-static_assert(arena::plan.buffer_count == 6);               // + sum<0>(dd) [5] f64 = 40 B
-static_assert(arena::static_arena);
-static_assert(arena::arena_bytes == aligned(160) + aligned(16) + aligned(16) + aligned(200) + aligned(40) + aligned(40));
-static_assert(arena::arena_bytes == 192 + 64 + 64 + 256 + 64 + 64);
-// The same number from the plan: every buffer's bytes rounded up to 64, summed.
-static_assert(arena::arena_bytes == [] {
-  std::int64_t total = 0;
-  for (int k = 0; k < arena::plan.buffer_count; ++k) {
-    const auto& r = G<arena>::records[arena::plan.buffer_node[k]];
-    total += aligned(coil::numel(r.shp).static_value() * coil::dtype_size(r.type));
-  }
-  return total;
-}());
+static_assert(well_formed<arena>() && arena::static_arena);
+// exp(xs) (two users, expensive), sum<-1>, amax<-1>, argmax<0>(dd), sum<0>(dd); dd itself is
+// cheap and recomputed by both of its reductions.
+static_assert(arena::plan.buffer_count == 5);
+static_assert(arena::plan.reason[find<arena>(op_code::mul, 1)] == realize_reason::cheap_recompute);
 constexpr auto arena_layout = coil::layout_arena<G<arena>>(arena::plan, coil::sym_env{});
 static_assert(arena_layout.bytes == arena::arena_bytes);
+static_assert(arena::arena_bytes < aligned(160) + 4 * 64); // reuse: less than one slot each
 static_assert([] {
   for (int k = 0; k < arena::plan.buffer_count; ++k)
-    if (arena_layout.offset[k] % 64 != 0 || (k > 0 && arena_layout.offset[k] <= arena_layout.offset[k - 1])) return false;
+    if (arena_layout.offset[k] % 64 != 0) return false;
   return true;
 }());
 

@@ -1,0 +1,94 @@
+// What a node costs when it is inlined: the cone of nodes its loop body evaluates (down
+// to realized nodes), the buffers that cone reads, how many ops it has and whether it
+// uses expensive math. The planner's store-vs-recompute rules and the kernel grouping
+// are computed from these; all are constexpr loops over the graph's records.
+#pragma once
+#include <array>
+
+#include "../ir/node.hpp"
+
+namespace coil {
+
+template <std::size_t N> struct cone_stats {
+  std::array<bool, N> in_cone{}; // evaluated inside the loop body
+  std::array<bool, N> reads{};   // realized nodes read from memory
+  int read_count = 0;
+  int op_count = 0;              // distinct ops, constants and views not counted
+  bool expensive = false;        // exp, log, tanh, sigmoid, erf, pow...
+};
+
+// The cone of `root`: root itself and every node reached through nodes that are not
+// realized. A realized node other than the root ends a path and counts as a read.
+template <std::size_t N>
+constexpr cone_stats<N> cone_of(const std::array<node_record, N>& rec, const std::array<bool, N>& realized, int root) {
+  cone_stats<N> c;
+  int stack[N > 0 ? N : 1]{};
+  int top = 0;
+  stack[top++] = root;
+  c.in_cone[root] = true;
+  while (top > 0) {
+    const int i = stack[--top];
+    const node_record& r = rec[i];
+    if (r.kind == op_kind::pointwise || r.kind == op_kind::cat || r.kind == op_kind::reduction) {
+      ++c.op_count;
+      c.expensive = c.expensive || is_expensive(r.code);
+    }
+    for (int k = 0; k < r.ninputs; ++k) {
+      const int j = r.inputs[k];
+      if (realized[j]) {
+        if (!c.reads[j]) ++c.read_count;
+        c.reads[j] = true;
+      } else if (!c.in_cone[j]) {
+        c.in_cone[j] = true;
+        stack[top++] = j;
+      }
+    }
+  }
+  return c;
+}
+
+// True when every path from the loop body of `stage` down to the realized node `target`
+// is made of pointwise nodes of the body's rank: the body then reads the target at its
+// own row, which is what lets the two share their outer loop. (A reduction's body is its
+// input, of the input's rank.)
+template <std::size_t N>
+constexpr bool reads_row_locally(const std::array<node_record, N>& rec, const std::array<bool, N>& realized, int stage,
+                                 int target) {
+  int root = stage;
+  if (rec[stage].kind == op_kind::reduction) {
+    root = rec[stage].inputs[0];
+    if (root == target) return true;
+  }
+  const int rank = rec[root].shp.rank;
+  if (rec[target].shp.rank != rank) return false;
+  // a node may be reached by a clean path (pointwise, same rank all the way) and by
+  // another one: track both
+  std::array<bool, N> seen_clean{}, seen_other{};
+  int stack[2 * N + 1]{};
+  bool clean[2 * N + 1]{};
+  int top = 0;
+  stack[top] = root;
+  clean[top++] = true;
+  while (top > 0) {
+    --top;
+    const int i = stack[top];
+    const node_record& r = rec[i];
+    const bool f = clean[top] && r.kind == op_kind::pointwise && r.shp.rank == rank;
+    for (int k = 0; k < r.ninputs; ++k) {
+      const int j = r.inputs[k];
+      if (j == target) {
+        if (!f) return false;
+      } else if (!realized[j]) {
+        auto& seen = f ? seen_clean : seen_other;
+        if (!seen[j]) {
+          seen[j] = true;
+          stack[top] = j;
+          clean[top++] = f;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+} // namespace coil
