@@ -13,6 +13,7 @@
 #include "../backends/reference/interpreter.hpp"
 #include "../lowering/rule.hpp"
 #include "../schedule/memory.hpp"
+#include "../schedule/verify.hpp"
 #include "guards.hpp"
 #include "tensor.hpp"
 
@@ -89,6 +90,10 @@ public:
   using target = Target;
   static constexpr int size = Graph::size;
   static constexpr plan_value<size> plan = make_plan<Graph>();
+#if defined(COIL_VERIFY_PLAN)
+  static constexpr plan_check plan_verified = verify_plan<Graph>(plan);
+  static_assert(plan_verified.ok, "coil: the plan breaks an invariant (COIL_VERIFY_PLAN); see coil::verify_plan");
+#endif
   static constexpr bool static_arena = arena_is_static<Graph>(plan);
   // Bytes of the arena, known at compile time when every intermediate has static dims.
   static constexpr std::int64_t arena_bytes = static_arena ? layout_arena<Graph>(plan, sym_env{}).bytes : -1;

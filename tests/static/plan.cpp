@@ -262,6 +262,19 @@ static_assert([] {
   return true;
 }());
 
+// COIL_VERIFY_PLAN's checks hold for these plans and catch broken ones.
+static_assert(coil::verify_plan<G<mlp>>(mlp::plan).ok && coil::verify_plan<G<soft>>(soft::plan).ok);
+static_assert(!coil::verify_plan<G<mlp>>([] {
+                 auto p = mlp::plan;
+                 p.buffer_last_use[0] = 0; // x@W1 "dead" before relu reads it: h@W2 would overwrite it early
+                 return p;
+               }()).ok);
+static_assert(!coil::verify_plan<G<soft>>([] {
+                 auto p = soft::plan;
+                 p.realized[p.stage_node[0]] = false; // a stage without a buffer
+                 return p;
+               }()).ok);
+
 // A symbolic input with static intermediates still has a static arena.
 using sym_in = decltype(coil::compile<coil::cpu>(coil::sum<0>(x) * 2_c));  // sum<0> of [B,16] is [16]
 static_assert(well_formed<sym_in>() && sym_in::static_arena && sym_in::arena_bytes == 64);
