@@ -38,4 +38,5 @@
 
 #if defined(COIL_HAS_FMT) && !defined(__CUDACC__)
 #include "debug/explain.hpp"
+#include "debug/to_dot.hpp"
 #endif

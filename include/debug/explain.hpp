@@ -6,40 +6,9 @@
 
 #include <string>
 
-#include "../runtime/model.hpp"
+#include "plan_text.hpp"
 
 namespace coil {
-
-namespace detail {
-inline std::string shape_text(const shape& s) {
-  text<160> t;
-  format_shape(t, s);
-  return t.c_str();
-}
-
-template <class G> std::string node_text(int i) {
-  const node_record& r = G::records[i];
-  std::string s = r.code == op_code::input ? fmt::format("input '{}'", r.name.c_str()) : op_name(r.code);
-  if (r.code == op_code::constant) {
-    s += is_floating(r.type) ? fmt::format(" {}", std::bit_cast<double>(r.bits))
-                             : fmt::format(" {}", static_cast<std::int64_t>(r.bits));
-  }
-  if (r.ninputs > 0) {
-    s += "(";
-    for (int k = 0; k < r.ninputs; ++k) s += fmt::format("{}%{}", k ? ", " : "", r.inputs[k]);
-    s += ")";
-  }
-  return s;
-}
-
-// Nodes computed inside kernel root's loop: the root and every inlined node it reaches
-// without crossing a realized one.
-template <class G> void collect_fused(const plan_value<G::size>& p, int i, int root, std::array<bool, G::size>& in) {
-  if (in[i] || (i != root && p.realized[i])) return;
-  in[i] = true;
-  for (int k = 0; k < G::records[i].ninputs; ++k) collect_fused<G>(p, G::records[i].inputs[k], root, in);
-}
-} // namespace detail
 
 // A multi-line description of a compiled model's plan.
 //   fmt::print("{}", coil::explain(model));
@@ -70,12 +39,15 @@ template <class Target, class G> std::string explain(const model<Target, G>&) {
       stages += fmt::format(" %{}", i);
     }
     std::string nodes, reads;
+    detail::byte_sum read_bytes, write_bytes;
+    const auto io = detail::io_of<G>(p, k);
     for (int i = 0; i < G::size; ++i) {
       if (fused[i] && G::records[i].kind != op_kind::constant) nodes += fmt::format(" %{}", i);
-      bool read = false;
-      for (int j = 0; j < G::size; ++j)
-        for (int q = 0; q < G::records[j].ninputs; ++q) read = read || (fused[j] && G::records[j].inputs[q] == i);
-      if (read && p.realized[i] && p.kernel_of[i] != k) reads += fmt::format(" %{}", i);
+      if (io.reads[i]) {
+        reads += fmt::format(" %{}", i);
+        read_bytes.add(G::records[i]);
+      }
+      if (io.writes[i]) write_bytes.add(G::records[i]);
     }
     shape outer{};
     outer.rank = p.outer_rank[k];
@@ -87,6 +59,7 @@ template <class Target, class G> std::string explain(const model<Target, G>&) {
                                                                : "outer " + detail::shape_text(outer);
     out += fmt::format("  k{}: {} over {}; stores{}; computes{}; reads{}", k, kernel_kind_name(p.kind[k]), loop, stages,
                        nodes, reads.empty() ? " nothing" : reads);
+    out += fmt::format("; bytes read {}, written {}", read_bytes.str(), write_bytes.str());
     if (k > 0) out += fmt::format("; not fused with k{}: {}", k - 1, split_name(p.split[k]));
     out += "\n";
   }
