@@ -68,7 +68,14 @@ template <class Target, class G> std::string explain(const model<Target, G>&) {
     const auto a = layout_arena<G>(p, sym_env{});
     for (int b = 0; b < p.buffer_count; ++b) {
       const node_record& r = G::records[p.buffer_node[b]];
-      const std::string live = fmt::format("live k{}..k{}", p.kernel_of[p.buffer_node[b]], p.buffer_last_use[b]);
+      std::string live = fmt::format("live k{}..k{}", p.kernel_of[p.buffer_node[b]], p.buffer_last_use[b]);
+      bool row_major = true;
+      std::string order;
+      for (int d = 0; d < r.shp.rank; ++d) {
+        row_major = row_major && p.dim_order[p.buffer_node[b]][d] == d;
+        order += fmt::format("{}{}", d ? ", " : "", p.dim_order[p.buffer_node[b]][d]);
+      }
+      if (!row_major) live += fmt::format(", stored in dim order ({}) for its permuted readers", order);
       if (M::static_arena)
         out += fmt::format("  buffer {}: %{} {} {} at offset {} ({} bytes), {}\n", b, p.buffer_node[b], dtype_name(r.type),
                            detail::shape_text(r.shp), a.offset[b], buffer_bytes(r, sym_env{}), live);

@@ -318,10 +318,11 @@ private:
     for (int b = 0; b < plan.buffer_count; ++b) {
       const int i = plan.buffer_node[b];
       s.data[i] = reinterpret_cast<const void*>(base + static_cast<std::uintptr_t>(a.offset[b]));
-      std::int64_t acc = 1;
+      std::int64_t acc = 1; // strides in the plan's dim order, innermost last
       for (int d = Graph::records[i].shp.rank - 1; d >= 0; --d) {
-        s.str[i][d] = acc;
-        acc *= s.ext[i][d];
+        const int axis = plan.dim_order[i][d];
+        s.str[i][axis] = acc;
+        acc *= s.ext[i][axis];
       }
     }
   }

@@ -98,6 +98,10 @@ template <int N> struct plan_value {
   std::array<int, N> buffer_node{};       // arena buffer b holds node buffer_node[b]
   std::array<int, N> buffer_of{};         // node -> arena buffer, or -1
   std::array<int, N> buffer_last_use{};   // last kernel reading buffer b
+  // Layout of every arena buffer: its dims from outermost to innermost in memory.
+  // Row-major unless all its readers see it through the same permutation; then it is
+  // stored permuted, so that they read it along their own innermost axis.
+  std::array<std::array<int, max_rank>, N> dim_order{};
 
   constexpr int stages_in(int k) const { return kernel_end[k] - kernel_begin[k]; }
   constexpr bool is_kernel_root(int node) const {
@@ -243,6 +247,25 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
     for (int j = 0; j < n; ++j)
       if (c.reads[j] && p.buffer_of[j] >= 0 && p.buffer_last_use[p.buffer_of[j]] < p.kernel_of[i])
         p.buffer_last_use[p.buffer_of[j]] = p.kernel_of[i];
+  }
+
+  // ---- layouts of arena buffers ----
+  for (int b = 0; b < p.buffer_count; ++b) {
+    const int i = p.buffer_node[b];
+    const int rank = rec[i].shp.rank;
+    for (int d = 0; d < rank; ++d) p.dim_order[i][d] = d;
+    int perm_user = -1;
+    bool all_permute = true;
+    for (int j = i + 1; j < n && all_permute; ++j)
+      for (int k = 0; k < rec[j].ninputs; ++k) {
+        if (rec[j].inputs[k] != i) continue;
+        bool same = rec[j].code == op_code::permute;
+        for (int d = 0; same && perm_user >= 0 && d < rank; ++d) same = rec[j].perm[d] == rec[perm_user].perm[d];
+        all_permute = all_permute && same;
+        perm_user = j;
+      }
+    if (all_permute && perm_user >= 0)
+      for (int d = 0; d < rank; ++d) p.dim_order[i][d] = rec[perm_user].perm[d];
   }
   return p;
 }

@@ -262,6 +262,17 @@ static_assert([] {
   return true;
 }());
 
+// ---- layouts ----------------------------------------------------------------------------------
+// A stored value read only through a transpose is stored transposed (its readers then
+// walk it along their innermost axis); read directly as well, it stays row-major.
+constexpr auto stored = coil::realize(coil::exp(sq));
+using transposed_read = decltype(coil::compile<coil::cpu>(coil::transpose<0, 1>(stored) * 2_c));
+static_assert(well_formed<transposed_read>());
+static_assert(transposed_read::plan.dim_order[find<transposed_read>(op_code::realize_hint)][0] == 1);
+static_assert(transposed_read::plan.dim_order[find<transposed_read>(op_code::realize_hint)][1] == 0);
+using mixed_read = decltype(coil::compile<coil::cpu>(coil::transpose<0, 1>(stored) + stored));
+static_assert(mixed_read::plan.dim_order[find<mixed_read>(op_code::realize_hint)][0] == 0);
+
 // COIL_VERIFY_PLAN's checks hold for these plans and catch broken ones.
 static_assert(coil::verify_plan<G<mlp>>(mlp::plan).ok && coil::verify_plan<G<soft>>(soft::plan).ok);
 static_assert(!coil::verify_plan<G<mlp>>([] {
