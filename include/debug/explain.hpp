@@ -75,6 +75,7 @@ template <class Target, class G> std::string explain(const model<Target, G>&) {
         row_major = row_major && p.dim_order[p.buffer_node[b]][d] == d;
         order += fmt::format("{}{}", d ? ", " : "", p.dim_order[p.buffer_node[b]][d]);
       }
+      if (p.in_place_of[b] >= 0) live += fmt::format(", written in place over buffer {}", p.in_place_of[b]);
       if (!row_major) live += fmt::format(", stored in dim order ({}) for its permuted readers", order);
       if (M::static_arena)
         out += fmt::format("  buffer {}: %{} {} {} at offset {} ({} bytes), {}\n", b, p.buffer_node[b], dtype_name(r.type),

@@ -91,4 +91,39 @@ constexpr bool reads_row_locally(const std::array<node_record, N>& rec, const st
   return true;
 }
 
+// True when `root` reads `target` only at the element it computes: every path between
+// them is made of pointwise nodes of root's exact shape. The root may then write its
+// result over the target's buffer (each element is read before it is overwritten).
+template <std::size_t N>
+constexpr bool reads_elementwise(const std::array<node_record, N>& rec, const std::array<bool, N>& realized, int root,
+                                 int target) {
+  const shape& want = rec[root].shp;
+  if (!(rec[target].shp == want)) return false;
+  std::array<bool, N> seen_clean{}, seen_other{};
+  int stack[2 * N + 1]{};
+  bool clean[2 * N + 1]{};
+  int top = 0;
+  stack[top] = root;
+  clean[top++] = true;
+  while (top > 0) {
+    --top;
+    const node_record& r = rec[stack[top]];
+    const bool f = clean[top] && r.kind == op_kind::pointwise && r.shp == want;
+    for (int k = 0; k < r.ninputs; ++k) {
+      const int j = r.inputs[k];
+      if (j == target) {
+        if (!f) return false;
+      } else if (!realized[j]) {
+        auto& seen = f ? seen_clean : seen_other;
+        if (!seen[j]) {
+          seen[j] = true;
+          stack[top] = j;
+          clean[top++] = f;
+        }
+      }
+    }
+  }
+  return true;
+}
+
 } // namespace coil

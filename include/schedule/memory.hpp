@@ -30,6 +30,10 @@ template <class G> constexpr arena_layout<G::size> layout_arena(const plan_value
     const std::int64_t sz = buffer_bytes(G::records[p.buffer_node[b]], env);
     a.size[b] = (sz + arena_alignment - 1) / arena_alignment * arena_alignment;
     const int born = p.kernel_of[p.buffer_node[b]];
+    if (p.in_place_of[b] >= 0) { // written over a buffer read for the last time, element by element
+      a.offset[b] = a.offset[p.in_place_of[b]];
+      continue;
+    }
     // buffers still live when b is written, by increasing offset
     int live[G::size > 0 ? G::size : 1]{};
     int nlive = 0;

@@ -102,6 +102,9 @@ template <int N> struct plan_value {
   // Row-major unless all its readers see it through the same permutation; then it is
   // stored permuted, so that they read it along their own innermost axis.
   std::array<std::array<int, max_rank>, N> dim_order{};
+  // In-place reuse: arena buffer b is written over buffer in_place_of[b] (or -1), which a
+  // pointwise kernel reads for the last time, element by element, as it writes b.
+  std::array<int, N> in_place_of{};
 
   constexpr int stages_in(int k) const { return kernel_end[k] - kernel_begin[k]; }
   constexpr bool is_kernel_root(int node) const {
@@ -266,6 +269,23 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
       }
     if (all_permute && perm_user >= 0)
       for (int d = 0; d < rank; ++d) p.dim_order[i][d] = rec[perm_user].perm[d];
+  }
+
+  // ---- in-place reuse ----
+  for (int b = 0; b < p.buffer_count; ++b) {
+    p.in_place_of[b] = -1;
+    const int i = p.buffer_node[b];
+    const int k = p.kernel_of[i];
+    if (p.kind[k] != kernel_kind::pointwise || rec[i].kind != op_kind::pointwise) continue;
+    const cone_stats<n> c = cone_of(rec, p.realized, i);
+    for (int o = 0; o < b && p.in_place_of[b] < 0; ++o) {
+      const int j = p.buffer_node[o];
+      bool free = c.reads[j] && p.buffer_last_use[o] == k && dtype_size(rec[j].type) == dtype_size(rec[i].type) &&
+                  reads_elementwise(rec, p.realized, i, j);
+      for (int d = 0; free && d < rec[i].shp.rank; ++d) free = p.dim_order[i][d] == p.dim_order[j][d];
+      for (int q = 0; free && q < b; ++q) free = p.in_place_of[q] != o; // one taker per buffer
+      if (free) p.in_place_of[b] = o;
+    }
   }
   return p;
 }

@@ -37,6 +37,15 @@ template <class G> constexpr plan_check verify_plan(const plan_value<G::size>& p
     for (int j = 0; j < G::size; ++j)
       if (cone.in_cone[j] && j != i && p.realized[j]) return fail("a realized node recomputed", j);
   }
+  for (int b = 0; b < p.buffer_count; ++b) {
+    const int o = p.in_place_of[b];
+    if (o >= 0) {
+      const int i = p.buffer_node[b], j = p.buffer_node[o];
+      if (o >= b || p.buffer_last_use[o] != p.kernel_of[i] || p.kind[p.kernel_of[i]] != kernel_kind::pointwise ||
+          !reads_elementwise(rec, p.realized, i, j))
+        return fail("an unsafe in-place write", i);
+    }
+  }
   for (int b = 0; b < p.buffer_count; ++b)
     if (p.buffer_of[p.buffer_node[b]] != b || p.output_slot[p.buffer_node[b]] >= 0) return fail("a bad arena buffer", p.buffer_node[b]);
   if (arena_is_static<G>(p)) {
@@ -48,7 +57,8 @@ template <class G> constexpr plan_check verify_plan(const plan_value<G::size>& p
       for (int o = 0; o < b; ++o) {
         const bool together = p.buffer_last_use[o] >= p.kernel_of[p.buffer_node[b]];
         const bool overlap = a.offset[b] < a.offset[o] + a.size[o] && a.offset[o] < a.offset[b] + a.size[b];
-        if (together && overlap) return fail("live buffers overlap", p.buffer_node[b]);
+        const bool in_place = p.in_place_of[b] == o && a.offset[b] == a.offset[o];
+        if (together && overlap && !in_place) return fail("live buffers overlap", p.buffer_node[b]);
       }
     }
   }

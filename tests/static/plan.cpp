@@ -54,7 +54,7 @@ template <class M> constexpr bool well_formed() {
       for (int c = 0; c < b; ++c) {
         const bool live_together = p.buffer_last_use[c] >= p.kernel_of[p.buffer_node[b]];
         const bool overlap = a.offset[b] < a.offset[c] + a.size[c] && a.offset[c] < a.offset[b] + a.size[b];
-        if (live_together && overlap) return false;
+        if (live_together && overlap && p.in_place_of[b] != c) return false;
       }
   }
   for (int o = 0; o < GG::output_count; ++o)
@@ -223,9 +223,10 @@ static_assert(!consts::plan.realized[find<consts>(op_code::constant)]);
 // The demo's MLP with a static batch of 4. Buffers, in kernel order, with their lives:
 //   x@W1 [4,128] f32 = 2048 B, k0..k1   relu(.+b1) [4,128] = 2048 B, k1..k2
 //   h@W2 [4,10] = 160 -> 192 B, k2..k3  amax [4,1] = 16 -> 64 B, k3   sum [4,1] -> 64 B, k3
-// x@W1 is dead when h@W2 is written, so h@W2 takes its place at offset 0; amax and sum
-// follow it (relu's buffer is dead by k3). The arena is the two 2048-byte buffers live
-// together in k1: 4096 bytes, not the 4416 of one buffer each.
+// relu(.+b1) reads x@W1 element by element for the last time: it is written in place, at
+// offset 0. h@W2 goes after it (2048); by k3 the relu buffer is dead, so amax and sum
+// take offsets 0 and 64. The arena is 2048 + 192 = 2240 bytes, not the 4416 of one
+// buffer each (and not 4096 without the in-place write).
 constexpr auto mx = coil::input<"mx", float>(4_c, 784_c);
 constexpr auto W1 = coil::input<"W1", float>(784_c, 128_c);
 constexpr auto b1 = coil::input<"b1", float>(128_c);
@@ -235,10 +236,20 @@ constexpr auto logits = coil::matmul(coil::relu(coil::matmul(mx, W1) + b1), W2) 
 constexpr auto lsm_shift = logits - coil::amax<-1>(logits, coil::keepdim);
 using mlp = decltype(coil::compile<coil::cpu>(lsm_shift - coil::log(coil::sum<-1>(coil::exp(lsm_shift), coil::keepdim))));
 static_assert(well_formed<mlp>() && mlp::plan.kernel_count == 4 && mlp::plan.buffer_count == 5);
-static_assert(mlp::static_arena && mlp::arena_bytes == 4096);
+static_assert(mlp::static_arena && mlp::arena_bytes == 2240);
+static_assert(mlp::plan.in_place_of[1] == 0 && mlp::plan.in_place_of[2] == -1);
 constexpr auto mlp_arena = coil::layout_arena<G<mlp>>(mlp::plan, coil::sym_env{});
-static_assert(mlp_arena.offset[0] == 0 && mlp_arena.offset[1] == 2048 && mlp_arena.offset[2] == 0);
-static_assert(mlp_arena.offset[3] == 192 && mlp_arena.offset[4] == 256);
+static_assert(mlp_arena.offset[0] == 0 && mlp_arena.offset[1] == 0 && mlp_arena.offset[2] == 2048);
+static_assert(mlp_arena.offset[3] == 0 && mlp_arena.offset[4] == 64);
+
+// No in-place write where the reader is not elementwise: a transpose of the dead buffer.
+constexpr auto sqm = coil::input<"sqm", float>(8_c, 8_c);
+constexpr auto mm2 = coil::matmul(sqm, sqm);
+using no_in_place = decltype(coil::compile<coil::cpu>(coil::matmul(coil::relu(coil::transpose<0, 1>(mm2)), sqm)));
+static_assert(well_formed<no_in_place>() && no_in_place::plan.buffer_count == 2);
+static_assert(no_in_place::plan.in_place_of[1] == -1 && no_in_place::arena_bytes == 512);
+using in_place = decltype(coil::compile<coil::cpu>(coil::matmul(coil::relu(mm2), sqm)));
+static_assert(in_place::plan.in_place_of[1] == 0 && in_place::arena_bytes == 256);
 static_assert(mlp::plan.buffer_last_use[0] == 1 && mlp::plan.buffer_last_use[1] == 2 && mlp::plan.buffer_last_use[2] == 3);
 
 // Buffers alive together never share bytes; every offset is 64-byte aligned.
