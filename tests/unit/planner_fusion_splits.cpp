@@ -207,8 +207,11 @@ static_assert(mm_softmax::plan.reason[find_node<mm_softmax>(op_code::matmul)] ==
 static_assert(buffer_dies_in<mm_softmax>(find_node<mm_softmax>(op_code::matmul), 1));
 
 // ---- arena reuse: matmuls in sequence with pointwise in between --------------------------------
-// x@W1 [8,64] k0..k1 at 0; tanh(.+b1) [8,64] k1..k2 at 2048; .@W2 [8,48] k2..k3 back at 0;
-// relu [8,48] k3..k4 at 1536; .@W3 [8,16] k4..k5 at 0. The output's epilogue is k5.
+// Buffers: x@W1 [8,64] k0..k1, tanh(.+b1) [8,64] k1..k2, .@W2 [8,48] k2..k3, relu [8,48]
+// k3..k4, .@W3 [8,16] k4..k5 (the output's epilogue is k5). When .@W3 is written, x@W1
+// and tanh are dead: it goes back to offset 0, where x@W1 was. (The exact offsets of the
+// others depend on whether a pointwise kernel may write over the buffer it reads, so they
+// are not pinned here; tests/static/plan.cpp pins them.)
 constexpr auto mx = coil::input<"x", float>(8_c, 32_c);
 constexpr auto W1 = coil::input<"W1", float>(32_c, 64_c);
 constexpr auto b1 = coil::input<"b1", float>(64_c);
@@ -224,11 +227,15 @@ static_assert(mlp_model::plan.kind[0] == kernel_kind::matmul && mlp_model::plan.
 static_assert(buffer_dies_in<mlp_model>(find_node<mlp_model>(op_code::matmul), 1));
 static_assert(buffer_dies_in<mlp_model>(find_node<mlp_model>(op_code::tanh), 2));
 static_assert(buffer_dies_in<mlp_model>(find_node<mlp_model>(op_code::matmul, 1), 3));
+static_assert(buffer_dies_in<mlp_model>(find_node<mlp_model>(op_code::relu), 4));
 static_assert(reuses_a_dead_buffer<mlp_model>());
-static_assert(mlp_arena.offset[0] == 0 && mlp_arena.offset[1] == 2048 && mlp_arena.offset[2] == 0 &&
-              mlp_arena.offset[3] == 1536 && mlp_arena.offset[4] == 0);
-static_assert(mlp_model::static_arena && mlp_model::arena_bytes == 4096 && mlp_model::arena_bytes == mlp_arena.bytes);
+static_assert(mlp_model::plan.buffer_node[0] == find_node<mlp_model>(op_code::matmul) &&
+              mlp_model::plan.buffer_node[4] == find_node<mlp_model>(op_code::matmul, 2));
+static_assert(mlp_arena.offset[0] == 0 && mlp_arena.offset[4] == mlp_arena.offset[0]);
+static_assert(mlp_model::static_arena && mlp_model::arena_bytes == mlp_arena.bytes);
+// at most the two 2048-byte buffers live together in k1, not one slot per buffer
 static_assert(sum_of_buffer_sizes<mlp_model>() == 2048 + 2048 + 1536 + 1536 + 512);
+static_assert(mlp_model::arena_bytes <= 4096);
 
 // The row kernel's buffers reuse the dead relu(x) buffer: relu(x) [8,32] k0..k1 at 0,
 // x@W k1..k2 at 1024, then amax [8,1] at 0 and the row sum at 64 in k2.
@@ -290,8 +297,12 @@ TEST_CASE("planner splits: a fused value read through a transpose") {
     CAPTURE(n);
     const auto d = random_values<float>(n * n + 1, 311 + static_cast<std::uint32_t>(n), -3, 3);
     auto y = expect_matches_reference(es + coil::transpose<0, 1>(es), coil::arg<"s">(d.data(), n, n));
+    if (n == 0) { // amax over an empty last dim is an error (as in PyTorch)
+      CHECK_THROWS_AS(coil::compile<coil::cpu>(sm + coil::transpose<0, 1>(sm))(coil::arg<"s">(d.data(), n, n)), coil::error);
+      continue;
+    }
     auto z = expect_matches_reference(sm + coil::transpose<0, 1>(sm), coil::arg<"s">(d.data(), n, n));
-    // both are symmetric; z's rows and columns each sum to 1 + (that column's / row's softmax sum)
+    // both are symmetric
     int asymmetric = 0;
     for (std::int64_t i = 0; i < n; ++i)
       for (std::int64_t j = 0; j < n; ++j) asymmetric += y(i, j) != y(j, i) || z(i, j) != z(j, i);

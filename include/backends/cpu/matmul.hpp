@@ -1,4 +1,4 @@
-// matmul on the CPU through Eigen (the extern kernel of v1): one GEMM per batch index,
+// matmul on the CPU through Eigen (the extern kernel for now): one GEMM per batch index,
 // operands read in place through their strides.
 #pragma once
 // Under nvcc, Eigen 3.4's defaulted __host__ __device__ members draw warning 20012 from
@@ -17,6 +17,14 @@
 
 namespace coil::kernel {
 
+template <class T> using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// out = a * b in T (operands converted on the fly when their dtype differs).
+template <class T, class MA, class MB, class MO> void gemm(const MA& ma, const MB& mb, MO mo, std::int64_t k) {
+  if (k == 0) mo.setZero();
+  else mo.noalias() = ma.template cast<T>() * mb.template cast<T>();
+}
+
 template <class P, int R, int N> void run_matmul(exec_state<N>& s) {
   constexpr node_record r = record_v<P, R>;
   constexpr int a = r.inputs[0], b = r.inputs[1];
@@ -25,7 +33,6 @@ template <class P, int R, int N> void run_matmul(exec_state<N>& s) {
   using A = value_t<P, a>;
   using B = value_t<P, b>;
   using Stride = Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>;
-  using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   constexpr int rank = r.shp.rank, batch = rank - 2;
   const std::int64_t m = s.ext[R][rank - 2], n = s.ext[R][rank - 1], k = s.ext[a][ra.shp.rank - 1];
   T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
@@ -46,13 +53,19 @@ template <class P, int R, int N> void run_matmul(exec_state<N>& s) {
     const B* pb = static_cast<const B*>(s.data[b]) + batch_offset.template operator()<b>(bix);
     std::int64_t ooff = 0;
     for (int d = 0; d < batch; ++d) ooff += bix.v[d] * s.str[R][d];
-    Eigen::Map<const Eigen::Matrix<A, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Stride> ma(
-        pa, m, k, Stride(s.str[a][ra.shp.rank - 2], s.str[a][ra.shp.rank - 1]));
-    Eigen::Map<const Eigen::Matrix<B, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Stride> mb(
-        pb, k, n, Stride(s.str[b][rb.shp.rank - 2], s.str[b][rb.shp.rank - 1]));
-    Eigen::Map<Mat, 0, Stride> mo(out + ooff, m, n, Stride(s.str[R][rank - 2], s.str[R][rank - 1]));
-    if (k == 0) mo.setZero();
-    else mo.noalias() = ma.template cast<T>() * mb.template cast<T>();
+    const std::int64_t sa = s.str[a][ra.shp.rank - 1], sb = s.str[b][rb.shp.rank - 1], so = s.str[R][rank - 1];
+    if (sa == 1 && sb == 1 && so == 1) {
+      // rows contiguous: Eigen's GEMM reads the operands where they are (with a runtime
+      // inner stride it would first copy them into heap temporaries)
+      using Outer = Eigen::OuterStride<>;
+      gemm<T>(Eigen::Map<const RowMajor<A>, 0, Outer>(pa, m, k, Outer(s.str[a][ra.shp.rank - 2])),
+              Eigen::Map<const RowMajor<B>, 0, Outer>(pb, k, n, Outer(s.str[b][rb.shp.rank - 2])),
+              Eigen::Map<RowMajor<T>, 0, Outer>(out + ooff, m, n, Outer(s.str[R][rank - 2])), k);
+    } else {
+      gemm<T>(Eigen::Map<const RowMajor<A>, 0, Stride>(pa, m, k, Stride(s.str[a][ra.shp.rank - 2], sa)),
+              Eigen::Map<const RowMajor<B>, 0, Stride>(pb, k, n, Stride(s.str[b][rb.shp.rank - 2], sb)),
+              Eigen::Map<RowMajor<T>, 0, Stride>(out + ooff, m, n, Stride(s.str[R][rank - 2], so)), k);
+    }
   };
   if (m == 0 || n == 0) return;
   for_each_index(batch, bext, body);
