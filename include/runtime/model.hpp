@@ -3,6 +3,7 @@
 // inputs, binds symbols, checks every guard, then runs the kernels over one arena.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <tuple>
 #include <utility>
@@ -74,6 +75,61 @@ template <class Op> requires(Op::code == op_code::input) struct output_node<node
 };
 template <class N> using output_node_t = typename output_node<N>::type;
 
+// Whether two views share any byte (their address ranges intersect).
+template <class V> std::pair<std::uintptr_t, std::uintptr_t> byte_range(const V& v) {
+  using E = std::remove_cv_t<std::remove_pointer_t<decltype(v.data)>>;
+  std::int64_t lo = 0, hi = 0;
+  for (std::size_t d = 0; d < v.extents.size(); ++d) {
+    if (v.extents[d] == 0) return {0, 0};
+    const std::int64_t span = (v.extents[d] - 1) * v.strides[d];
+    (span < 0 ? lo : hi) += span;
+  }
+  const auto base = reinterpret_cast<std::uintptr_t>(v.data);
+  return {base + static_cast<std::uintptr_t>(lo * static_cast<std::int64_t>(sizeof(E))),
+          base + static_cast<std::uintptr_t>((hi + 1) * static_cast<std::int64_t>(sizeof(E)))};
+}
+
+template <class... Args> bool outputs_alias_inputs(const Args&... args) {
+  bool alias = false;
+  auto check_out = [&](const auto& o) {
+    if constexpr (is_out_arg<std::remove_cvref_t<decltype(o)>>::value) {
+      const auto ro = byte_range(o.v);
+      auto check_in = [&](const auto& i) {
+        if constexpr (is_named_arg_v<std::remove_cvref_t<decltype(i)>>) {
+          const auto ri = byte_range(i.v);
+          alias = alias || (ro.first < ro.second && ri.first < ri.second && ro.first < ri.second && ri.first < ro.second);
+        }
+      };
+      (check_in(args), ...);
+    }
+  };
+  (check_out(args), ...);
+  return alias;
+}
+
+// The arguments of one kind, in order, as a tuple.
+template <template <class> class Is, class... Args> auto select_args(const Args&... args) {
+  return std::tuple_cat([](const auto& a) {
+    if constexpr (Is<std::remove_cvref_t<decltype(a)>>::value) return std::tuple(a);
+    else return std::tuple<>();
+  }(args)...);
+}
+
+// Element-by-element copy between two views of equal extents.
+template <class T, class U, int Rank> void copy_into(const tensor_view<U, Rank>& src, const tensor_view<T, Rank>& dst) {
+  std::int64_t ix[Rank > 0 ? Rank : 1]{};
+  for (std::int64_t l = 0; l < src.size(); ++l) {
+    std::int64_t rest = l, from = 0, to = 0;
+    for (int d = Rank - 1; d >= 0; --d) {
+      ix[d] = rest % src.extents[d];
+      rest /= src.extents[d];
+      from += ix[d] * src.strides[d];
+      to += ix[d] * dst.strides[d];
+    }
+    dst.data[to] = src.data[from];
+  }
+}
+
 template <class... Ts> constexpr bool all_distinct() {
   constexpr int n = sizeof...(Ts);
   const int idx[] = {index_in<Ts, Ts...>()..., 0};
@@ -110,6 +166,7 @@ public:
     // through null pointers); the call operator returns owning tensors instead.
     static_assert((0 + ... + (is_out_arg<Args>::value ? 1 : 0)) == Graph::output_count,
                   "coil::model::run: pass one coil::out(...) per output (or call the model to get owning tensors)");
+    if (detail::outputs_alias_inputs(args...)) return run_through_temporaries(args...);
     exec_state<size> s;
     sym_env env;
     status st = bind_shapes(s, env, args...);
@@ -168,6 +225,30 @@ private:
     detail::throw_if_failed(run(args..., out(std::get<O>(outs))...));
     if constexpr (sizeof...(O) == 1) return std::move(std::get<0>(outs));
     else return outs;
+  }
+
+  // An output that shares memory with an input (`y = f(x)` written over x) could be
+  // overwritten while other elements still read the input: compute into temporaries,
+  // then copy. The only call that allocates on the heap, and only in this case.
+  template <class... Args> status run_through_temporaries(const Args&... args) {
+    const auto outs = detail::select_args<is_out_arg>(args...);
+    status st;
+    std::apply(
+        [&](const auto&... in) {
+          exec_state<size> s;
+          sym_env env;
+          st = bind_shapes(s, env, in...);
+          if (st) st = bind_outputs(s, args...); // the caller's outputs have the right extents
+          if (!st) return;
+          [&]<std::size_t... O>(std::index_sequence<O...>) {
+            auto tmp = std::make_tuple(tensor<element_t<Graph::records[Graph::outputs[O]].type>,
+                                              Graph::records[Graph::outputs[O]].shp.rank>(extents_of<static_cast<int>(O)>(s))...);
+            st = run(in..., out(std::get<O>(tmp))...);
+            if (st) (detail::copy_into(std::as_const(std::get<O>(tmp)).view(), std::get<O>(outs).v), ...);
+          }(std::make_index_sequence<Graph::output_count>{});
+        },
+        detail::select_args<is_named_arg>(args...));
+    return st;
   }
 
   // Binds the symbols, evaluates every node's extents and checks every call-time guard.
