@@ -29,6 +29,8 @@
 
 #include "schedule/memory.hpp"
 #include "schedule/plan.hpp"
+#include "schedule/traffic.hpp"
+#include "schedule/verify.hpp"
 
 #include "backends/eval.hpp"
 

@@ -39,15 +39,10 @@ template <class Target, class G> std::string explain(const model<Target, G>&) {
       stages += fmt::format(" %{}", i);
     }
     std::string nodes, reads;
-    detail::byte_sum read_bytes, write_bytes;
     const auto io = detail::io_of<G>(p, k);
     for (int i = 0; i < G::size; ++i) {
       if (fused[i] && G::records[i].kind != op_kind::constant) nodes += fmt::format(" %{}", i);
-      if (io.reads[i]) {
-        reads += fmt::format(" %{}", i);
-        read_bytes.add(G::records[i]);
-      }
-      if (io.writes[i]) write_bytes.add(G::records[i]);
+      if (io.reads[i]) reads += fmt::format(" %{}", i);
     }
     shape outer{};
     outer.rank = p.outer_rank[k];
@@ -59,7 +54,8 @@ template <class Target, class G> std::string explain(const model<Target, G>&) {
                                                                : "outer " + detail::shape_text(outer);
     out += fmt::format("  k{}: {} over {}; stores{}; computes{}; reads{}", k, kernel_kind_name(p.kind[k]), loop, stages,
                        nodes, reads.empty() ? " nothing" : reads);
-    out += fmt::format("; bytes read {}, written {}", read_bytes.str(), write_bytes.str());
+    const kernel_traffic traffic = traffic_of<G>(p, k);
+    out += fmt::format("; bytes read {}, written {}", detail::dim_text(traffic.read), detail::dim_text(traffic.written));
     if (k > 0) out += fmt::format("; not fused with k{}: {}", k - 1, split_name(p.split[k]));
     out += "\n";
   }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "../runtime/model.hpp"
+#include "../schedule/traffic.hpp"
 
 namespace coil {
 
@@ -55,22 +56,11 @@ template <class G> kernel_io<G> io_of(const plan_value<G::size>& p, int k) {
   return io;
 }
 
-// A running byte count: one canonical dim expression while the algebra can hold it
-// (401408 + 3136*B), else the terms listed.
-struct byte_sum {
-  dim total = dim_const(0);
-  std::string terms;
-  void add(const node_record& r) {
-    total = total + numel(r.shp) * dim_const(dtype_size(r.type));
-    terms += (terms.empty() ? "" : " + ") + bytes_text(r);
-  }
-  std::string str() const {
-    if (!total.valid) return terms;
-    text<120> t;
-    format_dim(t, total);
-    return t.c_str();
-  }
-};
+inline std::string dim_text(const dim& d) {
+  text<120> t;
+  format_dim(t, d);
+  return t.c_str();
+}
 
 // Nodes computed inside kernel root's loop: the root and every inlined node it reaches
 // without crossing a realized one.

@@ -242,6 +242,21 @@ constexpr auto mlp_arena = coil::layout_arena<G<mlp>>(mlp::plan, coil::sym_env{}
 static_assert(mlp_arena.offset[0] == 0 && mlp_arena.offset[1] == 0 && mlp_arena.offset[2] == 2048);
 static_assert(mlp_arena.offset[3] == 0 && mlp_arena.offset[4] == 64);
 
+// Bytes each kernel moves, as plan values: the row kernel of the static MLP reads the
+// second GEMM's [4,10] result and b2, and stores amax, sum and the output.
+constexpr auto mlp_rows = coil::traffic_of<G<mlp>>(mlp::plan, 3);
+static_assert(mlp_rows.read.is_static(160 + 40) && mlp_rows.written.is_static(16 + 16 + 160));
+static_assert(coil::traffic_of<G<mlp>>(mlp::plan, 0).read.is_static((4 * 784 + 784 * 128) * 4));
+
+// y = a @ b; z = relu(y) + 1: the GEMM, then the whole pointwise part in one kernel.
+constexpr auto ma = coil::input<"ma", float>(B, 16_c);
+constexpr auto mb = coil::input<"mb", float>(16_c, 8_c);
+using gemm_epilogue = decltype(coil::compile<coil::cpu>(coil::relu(coil::matmul(ma, mb)) + 1_c));
+static_assert(well_formed<gemm_epilogue>() && gemm_epilogue::plan.kernel_count == 2);
+static_assert(gemm_epilogue::plan.kind[0] == coil::kernel_kind::matmul && gemm_epilogue::plan.kind[1] == coil::kernel_kind::pointwise);
+static_assert(inlined<gemm_epilogue>(find<gemm_epilogue>(op_code::relu)));
+static_assert(coil::traffic_of<G<gemm_epilogue>>(gemm_epilogue::plan, 1).read == coil::dim_symbol("B") * coil::dim_const(32));
+
 // No in-place write where the reader is not elementwise: a transpose of the dead buffer.
 constexpr auto sqm = coil::input<"sqm", float>(8_c, 8_c);
 constexpr auto mm2 = coil::matmul(sqm, sqm);
