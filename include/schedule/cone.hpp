@@ -47,22 +47,12 @@ constexpr cone_stats<N> cone_of(const std::array<node_record, N>& rec, const std
   return c;
 }
 
-// True when every path from the loop body of `stage` down to the realized node `target`
-// is made of pointwise nodes of the body's rank: the body then reads the target at its
-// own row, which is what lets the two share their outer loop. (A reduction's body is its
-// input, of the input's rank.)
-template <std::size_t N>
-constexpr bool reads_row_locally(const std::array<node_record, N>& rec, const std::array<bool, N>& realized, int stage,
-                                 int target) {
-  int root = stage;
-  if (rec[stage].kind == op_kind::reduction) {
-    root = rec[stage].inputs[0];
-    if (root == target) return true;
-  }
-  const int rank = rec[root].shp.rank;
-  if (rec[target].shp.rank != rank) return false;
-  // a node may be reached by a clean path (pointwise, same rank all the way) and by
-  // another one: track both
+// True when every path from `root` down to the realized node `target` runs through
+// nodes for which `keeps(record)` holds (the root included). A node may be reached by a
+// path that keeps the property and by one that does not, so both are tracked.
+template <std::size_t N, class Keeps>
+constexpr bool all_paths_keep(const std::array<node_record, N>& rec, const std::array<bool, N>& realized, int root,
+                              int target, Keeps keeps) {
   std::array<bool, N> seen_clean{}, seen_other{};
   int stack[2 * N + 1]{};
   bool clean[2 * N + 1]{};
@@ -71,9 +61,8 @@ constexpr bool reads_row_locally(const std::array<node_record, N>& rec, const st
   clean[top++] = true;
   while (top > 0) {
     --top;
-    const int i = stack[top];
-    const node_record& r = rec[i];
-    const bool f = clean[top] && r.kind == op_kind::pointwise && r.shp.rank == rank;
+    const node_record& r = rec[stack[top]];
+    const bool f = clean[top] && keeps(r);
     for (int k = 0; k < r.ninputs; ++k) {
       const int j = r.inputs[k];
       if (j == target) {
@@ -91,39 +80,33 @@ constexpr bool reads_row_locally(const std::array<node_record, N>& rec, const st
   return true;
 }
 
+// True when the loop body of `stage` reads the realized node `target` only at its own
+// row: every path between them is pointwise of the body's rank. That is what lets the
+// two share their outer loop. (A reduction's body is its input, of the input's rank.)
+template <std::size_t N>
+constexpr bool reads_row_locally(const std::array<node_record, N>& rec, const std::array<bool, N>& realized, int stage,
+                                 int target) {
+  int root = stage;
+  if (rec[stage].kind == op_kind::reduction) {
+    root = rec[stage].inputs[0];
+    if (root == target) return true;
+  }
+  const int rank = rec[root].shp.rank;
+  if (rec[target].shp.rank != rank) return false;
+  return all_paths_keep(rec, realized, root, target,
+                        [rank](const node_record& r) { return r.kind == op_kind::pointwise && r.shp.rank == rank; });
+}
+
 // True when `root` reads `target` only at the element it computes: every path between
-// them is made of pointwise nodes of root's exact shape. The root may then write its
-// result over the target's buffer (each element is read before it is overwritten).
+// them is pointwise of root's exact shape. The root may then write its result over the
+// target's buffer (each element is read before it is overwritten).
 template <std::size_t N>
 constexpr bool reads_elementwise(const std::array<node_record, N>& rec, const std::array<bool, N>& realized, int root,
                                  int target) {
-  const shape& want = rec[root].shp;
+  const shape want = rec[root].shp;
   if (!(rec[target].shp == want)) return false;
-  std::array<bool, N> seen_clean{}, seen_other{};
-  int stack[2 * N + 1]{};
-  bool clean[2 * N + 1]{};
-  int top = 0;
-  stack[top] = root;
-  clean[top++] = true;
-  while (top > 0) {
-    --top;
-    const node_record& r = rec[stack[top]];
-    const bool f = clean[top] && r.kind == op_kind::pointwise && r.shp == want;
-    for (int k = 0; k < r.ninputs; ++k) {
-      const int j = r.inputs[k];
-      if (j == target) {
-        if (!f) return false;
-      } else if (!realized[j]) {
-        auto& seen = f ? seen_clean : seen_other;
-        if (!seen[j]) {
-          seen[j] = true;
-          stack[top] = j;
-          clean[top++] = f;
-        }
-      }
-    }
-  }
-  return true;
+  return all_paths_keep(rec, realized, root, target,
+                        [want](const node_record& r) { return r.kind == op_kind::pointwise && r.shp == want; });
 }
 
 } // namespace coil

@@ -107,11 +107,6 @@ template <int N> struct plan_value {
   std::array<int, N> in_place_of{};
 
   constexpr int stages_in(int k) const { return kernel_end[k] - kernel_begin[k]; }
-  constexpr bool is_kernel_root(int node) const {
-    for (int k = 0; k < kernel_count; ++k)
-      if (kernel_root[k] == node) return true;
-    return false;
-  }
 };
 
 namespace detail {

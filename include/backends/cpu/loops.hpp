@@ -21,8 +21,8 @@ template <class P, int R, int N> void run_elementwise(exec_state<N>& s) {
                  [&](const index_t& ix) { out[offset_of<P, R>(s, ix)] = eval<P, R, R>(s, ix); });
 }
 
-// Accumulator type of a reduction: floating sums accumulate in double (the scalar v1
-// loops favour accuracy), integer sums in int64.
+// Accumulator type of a reduction: floating sums accumulate in double (the scalar
+// loops favour accuracy until the xsimd emitter), integer sums in int64.
 template <op_code C, class In> struct accumulator {
   using type = std::conditional_t<std::is_floating_point_v<In>, double, std::int64_t>;
 };
