@@ -1,14 +1,18 @@
 // The expression evaluator shared by the CPU and CUDA emitters: the value of node I at
-// index `ix`, recomputing inlined nodes and reading realized ones from memory. Which is
-// which comes from the Plan; the op's arithmetic from its IR record and scalar function.
-// Everything here is COIL_HOST_DEVICE and recursion is resolved at compile time.
+// index `ix` inside the kernel rooted at Root, recomputing inlined nodes and reading
+// realized ones from memory. The body is the node's kernel program (kernel_program.hpp),
+// run as straight-line code: one fold over its steps, each step a small function keyed
+// by the step's value (op, registers, ranks), not by the graph. Everything here is
+// COIL_HOST_DEVICE.
 #pragma once
+#include <cstdint>
 #include <utility>
 
 #include "../ir/op_leaf.hpp"
 #include "../ir/op_pointwise.hpp"
 #include "../schedule/plan.hpp"
 #include "exec_state.hpp"
+#include "kernel_program.hpp"
 
 namespace coil::kernel {
 
@@ -18,120 +22,122 @@ template <class P> using graph_t = typename P::graph;
 template <class P, int I> inline constexpr node_record record_v = P::graph::records[I];
 template <class P, int I> using value_t = element_t<record_v<P, I>.type>;
 
-// Extent of node I along axis d: a constant where the dim is static.
-template <class P, int I, int D, int N> COIL_HOST_DEVICE COIL_INLINE std::int64_t extent(const exec_state<N>& s) {
-  constexpr dim d = record_v<P, I>.shp.d[D];
-  if constexpr (d.is_static()) return d.static_value();
-  else return s.ext[I][D];
-}
-
-template <class P, int I, int N> COIL_HOST_DEVICE COIL_INLINE std::int64_t offset_of(const exec_state<N>& s, const index_t& ix) {
+// Offset of an index in a node's memory, given its element strides.
+template <int Rank> COIL_HOST_DEVICE COIL_INLINE std::int64_t offset_in(const std::int64_t* str, const index_t& ix) {
   std::int64_t off = 0;
-  for (int d = 0; d < record_v<P, I>.shp.rank; ++d) off += ix.v[d] * s.str[I][d];
+  for (int d = 0; d < Rank; ++d) off += ix.v[d] * str[d];
   return off;
 }
 
-// Index of input Child for a broadcasting consumer Parent at `ix` (right-aligned; a
-// static size-1 dim reads index 0).
-template <class P, int Parent, int Child> COIL_HOST_DEVICE COIL_INLINE index_t broadcast_index(const index_t& ix) {
-  constexpr node_record p = record_v<P, Parent>, c = record_v<P, Child>;
-  index_t out{};
-  for (int j = 0; j < c.shp.rank; ++j) out.v[j] = c.shp.d[j].is_static(1) ? 0 : ix.v[j + p.shp.rank - c.shp.rank];
-  return out;
+template <class P, int I, int N> COIL_HOST_DEVICE COIL_INLINE std::int64_t offset_of(const exec_state<N>& s, const index_t& ix) {
+  return offset_in<record_v<P, I>.shp.rank>(s.str[I], ix);
 }
 
-template <class P, int I, int Root, int N> COIL_HOST_DEVICE auto eval(const exec_state<N>& s, const index_t& ix);
-
-namespace detail {
-template <class P, int I, int Root, int N, std::size_t... K>
-COIL_HOST_DEVICE COIL_INLINE auto eval_cat(const exec_state<N>& s, const index_t& ix, std::index_sequence<K...>) {
-  constexpr node_record r = record_v<P, I>;
-  using T = value_t<P, I>;
-  T result{};
-  std::int64_t at = ix.v[r.axis];
-  bool done = false;
-  // Walk the inputs in order; the first whose extent covers `at` supplies the value.
-  (
-      [&] {
-        if (done) return;
-        constexpr int c = r.inputs[K];
-        std::int64_t n = extent<P, c, r.axis>(s);
-        if (at < n) {
-          index_t cix = ix;
-          cix.v[r.axis] = at;
-          result = convert<T>(eval<P, c, Root>(s, cix));
-          done = true;
-        } else {
-          at -= n;
-        }
-      }(),
-      ...);
-  return result;
+// A value register: any element type.
+union value_slot {
+  bool b;
+  std::int32_t i;
+  std::int64_t l;
+  float f;
+  double d;
+};
+template <class T> COIL_HOST_DEVICE COIL_INLINE T& slot_as(value_slot& v) {
+  if constexpr (std::is_same_v<T, bool>) return v.b;
+  else if constexpr (std::is_same_v<T, std::int32_t>) return v.i;
+  else if constexpr (std::is_same_v<T, std::int64_t>) return v.l;
+  else if constexpr (std::is_same_v<T, float>) return v.f;
+  else return v.d;
 }
 
-template <class P, int I, int N> COIL_HOST_DEVICE COIL_INLINE index_t reshape_index(const exec_state<N>& s, const index_t& ix) {
-  constexpr node_record r = record_v<P, I>;
-  constexpr int c = r.inputs[0];
-  constexpr int crank = record_v<P, c>.shp.rank;
-  std::int64_t lin = 0;
-  for (int d = 0; d < r.shp.rank; ++d) lin = lin * s.ext[I][d] + ix.v[d];
-  index_t out{};
-  for (int d = crank - 1; d >= 0; --d) {
-    std::int64_t e = s.ext[c][d];
-    out.v[d] = e ? lin % e : 0;
-    lin = e ? lin / e : 0;
-  }
-  return out;
-}
-} // namespace detail
-
-template <class P, int I, int Root, int N> COIL_HOST_DEVICE auto eval(const exec_state<N>& s, const index_t& ix) {
-  constexpr node_record r = record_v<P, I>;
-  using T = value_t<P, I>;
-  if constexpr ((I != Root && P::plan.realized[I]) || r.kind == op_kind::input) {
-    return static_cast<const T*>(s.data[I])[offset_of<P, I>(s, ix)];
-  } else if constexpr (r.kind == op_kind::constant) {
-    return constant_value<T>(r.type, r.bits);
-  } else if constexpr (r.kind == op_kind::pointwise) {
-    using C = element_t<r.compute>;
-    constexpr int a = r.inputs[0];
-    auto arg = [&]<int Child>() { return scalar::cast<C>(eval<P, Child, Root>(s, broadcast_index<P, I, Child>(ix))); };
-    if constexpr (r.code == op_code::cast) {
-      return scalar::cast<T>(arg.template operator()<a>());
-    } else if constexpr (r.ninputs == 1) {
-      return convert<T>(apply_pointwise<r.code, C>(arg.template operator()<a>()));
-    } else if constexpr (r.ninputs == 2) {
-      return convert<T>(apply_pointwise<r.code, C>(arg.template operator()<a>(), arg.template operator()<r.inputs[1]>()));
-    } else { // where
-      const bool cond = eval<P, a, Root>(s, broadcast_index<P, I, a>(ix));
-      return cond ? convert<T>(arg.template operator()<r.inputs[1]>()) : convert<T>(arg.template operator()<r.inputs[2]>());
+// Runs one step of a kernel program.
+template <step S, int N>
+COIL_HOST_DEVICE COIL_INLINE void run_step(value_slot* v, index_t* x, const exec_state<N>& s) {
+  if constexpr (S.guard >= 0) {
+    if (v[S.guard].l != S.branch) {
+      if constexpr (S.op == step_op::select || S.op == step_op::ix_cat) v[S.out].l = -1; // nested branches stay off
+      return;
     }
-  } else if constexpr (r.kind == op_kind::view) {
-    constexpr int c = r.inputs[0];
-    constexpr int crank = record_v<P, c>.shp.rank;
-    index_t cix{};
-    if constexpr (r.code == op_code::reshape) {
-      cix = detail::reshape_index<P, I>(s, ix);
-    } else if constexpr (r.code == op_code::permute) {
-      for (int d = 0; d < r.shp.rank; ++d) cix.v[r.perm[d]] = ix.v[d];
-    } else if constexpr (r.code == op_code::expand) {
-      cix = broadcast_index<P, I, c>(ix);
-    } else if constexpr (r.code == op_code::slice) {
-      cix = ix;
-      cix.v[r.axis] = r.start + ix.v[r.axis] * r.step;
-    } else if constexpr (r.code == op_code::squeeze) {
-      for (int d = 0, j = 0; d < crank; ++d) cix.v[d] = d == r.axis ? 0 : ix.v[j++];
-    } else { // unsqueeze
-      for (int d = 0, j = 0; d < r.shp.rank; ++d)
-        if (d != r.axis) cix.v[j++] = ix.v[d];
-    }
-    return static_cast<T>(eval<P, c, Root>(s, cix));
-  } else if constexpr (r.kind == op_kind::cat) {
-    return detail::eval_cat<P, I, Root>(s, ix, std::make_index_sequence<r.ninputs>{});
-  } else {
-    static_assert(r.kind == op_kind::cat, "coil: a reduction or extern op must be realized before it is read");
-    return T{};
   }
+  using T = element_t<S.type>;
+  using A = element_t<S.ta>;
+  if constexpr (S.op == step_op::load) {
+    slot_as<T>(v[S.out]) = static_cast<const T*>(s.data[S.node])[offset_in<S.rank>(s.str[S.node], x[S.a])];
+  } else if constexpr (S.op == step_op::constant) {
+    slot_as<T>(v[S.out]) = constant_value<T>(S.type, S.bits);
+  } else if constexpr (S.op == step_op::pointwise) {
+    using C = element_t<S.compute>;
+    if constexpr (S.b < 0) {
+      slot_as<T>(v[S.out]) = convert<T>(apply_pointwise<S.code, C>(scalar::cast<C>(slot_as<A>(v[S.a]))));
+    } else {
+      using B = element_t<S.tb>;
+      slot_as<T>(v[S.out]) = convert<T>(
+          apply_pointwise<S.code, C>(scalar::cast<C>(slot_as<A>(v[S.a])), scalar::cast<C>(slot_as<B>(v[S.b]))));
+    }
+  } else if constexpr (S.op == step_op::cast) {
+    slot_as<T>(v[S.out]) = scalar::cast<T>(slot_as<A>(v[S.a]));
+  } else if constexpr (S.op == step_op::select) {
+    v[S.out].l = convert<bool>(slot_as<A>(v[S.a])) ? 0 : 1;
+  } else if constexpr (S.op == step_op::move) {
+    if constexpr (S.code == op_code::where)
+      slot_as<T>(v[S.out]) = convert<T>(scalar::cast<element_t<S.compute>>(slot_as<A>(v[S.a])));
+    else slot_as<T>(v[S.out]) = convert<T>(slot_as<A>(v[S.a]));
+  } else if constexpr (S.op == step_op::ix_bcast) {
+    index_t& out = x[S.out];
+    const index_t& in = x[S.a];
+    for (int j = 0; j < S.crank; ++j) out.v[j] = ((S.mask >> j) & 1u) ? 0 : in.v[j + S.rank - S.crank];
+  } else if constexpr (S.op == step_op::ix_permute) {
+    for (int d = 0; d < S.rank; ++d) x[S.out].v[(S.perm >> (4 * d)) & 15u] = x[S.a].v[d];
+  } else if constexpr (S.op == step_op::ix_reshape) {
+    std::int64_t lin = 0;
+    for (int d = 0; d < S.rank; ++d) lin = lin * s.ext[S.node][d] + x[S.a].v[d];
+    for (int d = S.crank - 1; d >= 0; --d) {
+      const std::int64_t e = s.ext[S.kids[0]][d];
+      x[S.out].v[d] = e ? lin % e : 0;
+      lin = e ? lin / e : 0;
+    }
+  } else if constexpr (S.op == step_op::ix_slice) {
+    x[S.out] = x[S.a];
+    x[S.out].v[S.axis] = S.start + x[S.a].v[S.axis] * S.stride;
+  } else if constexpr (S.op == step_op::ix_squeeze) {
+    for (int d = 0, j = 0; d < S.crank; ++d) x[S.out].v[d] = d == S.axis ? 0 : x[S.a].v[j++];
+  } else if constexpr (S.op == step_op::ix_unsqueeze) {
+    for (int d = 0, j = 0; d < S.rank; ++d)
+      if (d != S.axis) x[S.out].v[j++] = x[S.a].v[d];
+  } else { // ix_cat: walk the inputs in order; the first whose extent covers the index supplies it
+    std::int64_t at = x[S.a].v[S.axis];
+    std::int64_t pick = S.nkids - 1;
+    for (int k = 0; k < S.nkids; ++k) {
+      const std::int64_t n = s.ext[S.kids[k]][S.axis];
+      if (at < n) {
+        pick = k;
+        break;
+      }
+      at -= n;
+    }
+    x[S.out_ix] = x[S.a];
+    x[S.out_ix].v[S.axis] = at;
+    v[S.out].l = pick;
+  }
+}
+
+// The kernel program of node I inside the kernel rooted at Root.
+template <class P, int I, int Root>
+inline constexpr auto program_v = make_program<program_size(P::graph::records, P::plan.realized, I, Root)>(
+    P::graph::records, P::plan.realized, I, Root);
+
+// The value of node I at `ix`, computed inside the kernel rooted at Root.
+template <class P, int I, int Root, int N> COIL_HOST_DEVICE COIL_INLINE auto eval(const exec_state<N>& s, const index_t& ix) {
+  // constants copied out of the program: device code may not refer to the host variable
+  constexpr int values = program_v<P, I, Root>.values, indices = program_v<P, I, Root>.indices;
+  constexpr int result = program_v<P, I, Root>.result;
+  constexpr std::size_t steps = program_v<P, I, Root>.steps.size();
+  value_slot v[values]{};
+  index_t x[indices]{};
+  x[0] = ix;
+  [&]<std::size_t... J>(std::index_sequence<J...>) {
+    (run_step<program_v<P, I, Root>.steps[J]>(v, x, s), ...);
+  }(std::make_index_sequence<steps>{});
+  return slot_as<value_t<P, I>>(v[result]);
 }
 
 } // namespace coil::kernel

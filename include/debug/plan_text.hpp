@@ -50,8 +50,8 @@ template <class G> kernel_io<G> io_of(const plan_value<G::size>& p, int k) {
   for (int st = p.kernel_begin[k]; st < p.kernel_end[k]; ++st) {
     const int i = p.stage_node[st];
     io.writes[i] = true;
-    const auto c = cone_of(G::records, p.realized, i);
-    for (int j = 0; j < G::size; ++j) io.reads[j] = io.reads[j] || (c.reads[j] && p.kernel_of[j] != k);
+    const std::array<bool, G::size> r = reads_of(G::records, p.realized, i);
+    for (int j = 0; j < G::size; ++j) io.reads[j] = io.reads[j] || (r[j] && p.kernel_of[j] != k);
   }
   return io;
 }

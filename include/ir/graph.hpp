@@ -1,85 +1,130 @@
 // The graph value: output expression types flattened ONCE into a constexpr table of node
-// records in topological order. Identical subexpressions are one type, hence one node
-// (CSE for free); each record lists its inputs by index and counts its users.
+// records in topological order. Identical subexpressions are one type, hence one
+// descriptor, hence one node (CSE for free); each record lists its inputs by index and
+// the graph counts each node's users.
+//
+// Flattening is a constexpr depth-first walk over the node descriptors (node.hpp) with a
+// hash table of visited descriptors: linear in the number of distinct nodes, with no
+// template recursion, so neither compile time nor template depth grows with the DAG's
+// depth or its (possibly exponential) tree size.
 #pragma once
 #include <array>
+#include <cstdint>
 #include <type_traits>
+#include <vector>
 
 #include "node.hpp"
 
 namespace coil {
 
-template <class... Ts> struct type_list {
-  static constexpr int size = sizeof...(Ts);
+namespace detail {
+// Descriptor -> graph index, by open addressing on the descriptor's structural hash; the
+// pointer decides equality. O(1) per lookup in constant evaluation.
+class desc_index {
+public:
+  constexpr int find(const node_desc* d) const {
+    const std::size_t mask = slot_.size() - 1;
+    for (std::size_t h = d->hash & mask;; h = (h + 1) & mask) {
+      if (slot_[h] == nullptr) return -1;
+      if (slot_[h] == d) return index_[h];
+    }
+  }
+  // Gives d the next index; d must not be present.
+  constexpr int insert(const node_desc* d) {
+    if (2 * (count_ + 1) > static_cast<int>(slot_.size())) grow();
+    place(d, count_);
+    return count_++;
+  }
+  constexpr int count() const { return count_; }
+
+private:
+  constexpr void place(const node_desc* d, int i) {
+    const std::size_t mask = slot_.size() - 1;
+    std::size_t h = d->hash & mask;
+    while (slot_[h] != nullptr) h = (h + 1) & mask;
+    slot_[h] = d;
+    index_[h] = i;
+  }
+  constexpr void grow() {
+    std::vector<const node_desc*> old_slot(slot_.size() * 2, nullptr);
+    std::vector<int> old_index(index_.size() * 2, -1);
+    old_slot.swap(slot_);
+    old_index.swap(index_);
+    for (std::size_t h = 0; h < old_slot.size(); ++h)
+      if (old_slot[h] != nullptr) place(old_slot[h], old_index[h]);
+  }
+  std::vector<const node_desc*> slot_ = std::vector<const node_desc*>(64, nullptr);
+  std::vector<int> index_ = std::vector<int>(64, -1);
+  int count_ = 0;
 };
 
-namespace detail {
-template <class T, class... Ts> constexpr int index_in() {
-  constexpr bool same[] = {std::is_same_v<T, Ts>..., false};
-  for (int i = 0; i < static_cast<int>(sizeof...(Ts)); ++i)
-    if (same[i]) return i;
-  return -1;
+// Depth-first post-order over the descriptors reachable from the outputs, each node once
+// (children before parents, outputs in order). Writes the records, their inputs as graph
+// indices, into `records` and the outputs' indices into `outputs` when they are given;
+// returns the number of nodes.
+constexpr int flatten(const node_desc* const* outs, int nout, node_record* records, int* outputs) {
+  desc_index seen;
+  std::vector<const node_desc*> path;
+  std::vector<int> next_kid;
+  for (int o = 0; o < nout; ++o) {
+    if (seen.find(outs[o]) < 0) {
+      path.push_back(outs[o]);
+      next_kid.push_back(0);
+    }
+    while (!path.empty()) {
+      const node_desc* d = path.back();
+      if (next_kid.back() < d->arity) {
+        const node_desc* kid = d->kids[next_kid.back()++];
+        if (seen.find(kid) < 0) {
+          path.push_back(kid);
+          next_kid.push_back(0);
+        }
+        continue;
+      }
+      const int at = seen.insert(d);
+      if (records) {
+        node_record& r = records[at];
+        r = *d->rec;
+        r.ninputs = d->arity;
+        for (int k = 0; k < d->arity; ++k) r.inputs[k] = seen.find(d->kids[k]);
+      }
+      path.pop_back();
+      next_kid.pop_back();
+    }
+    if (outputs) outputs[o] = seen.find(outs[o]);
+  }
+  return seen.count();
 }
 
-template <class L, class T> struct append;
-template <class... Ts, class T> struct append<type_list<Ts...>, T> { using type = type_list<Ts..., T>; };
-
-// Depth-first post-order insertion. A node already in the list is not visited again, so
-// shared sub-DAGs (diamonds) cost one visit each: linear in the number of nodes.
-template <class L, class N, bool Seen> struct visit_impl;
-template <class L, class N> struct visit;
-template <class... Ts, class N> struct visit<type_list<Ts...>, N> {
-  using type = typename visit_impl<type_list<Ts...>, N, (index_in<N, Ts...>() >= 0)>::type;
-};
-template <class L, class... Ns> struct visit_all { using type = L; };
-template <class L, class N, class... Ns> struct visit_all<L, N, Ns...> {
-  using type = typename visit_all<typename visit<L, N>::type, Ns...>::type;
-};
-template <class L, class N> struct visit_impl<L, N, true> { using type = L; };
-template <class L, class Op, class... C> struct visit_impl<L, node<Op, C...>, false> {
-  using type = typename append<typename visit_all<L, C...>::type, node<Op, C...>>::type;
-};
-
-template <int I, class L> struct type_at;
-template <int I, class T, class... Ts> struct type_at<I, type_list<T, Ts...>> : type_at<I - 1, type_list<Ts...>> {};
-template <class T, class... Ts> struct type_at<0, type_list<T, Ts...>> { using type = T; };
-
-template <class N, class... Ts> struct child_indices;
-template <class Op, class... C, class... Ts> struct child_indices<node<Op, C...>, Ts...> {
-  static constexpr std::array<int, sizeof...(C) + 1> value{index_in<C, Ts...>()..., -1};
+template <int Size, int Outputs> struct flat_table {
+  std::array<node_record, Size> records{};
+  std::array<int, Outputs> outputs{};
 };
 } // namespace detail
 
-template <class Nodes, class... Outputs> struct graph_of;
+// A flattened graph of (already lowered) output node types.
+template <class... Outputs> struct graph_of {
+private:
+  static constexpr const node_desc* output_desc[] = {&Outputs::desc...};
 
-// A flattened graph of (already lowered) node types.
-template <class... Ns, class... Outputs> struct graph_of<type_list<Ns...>, Outputs...> {
-  using nodes = type_list<Ns...>;
-  static constexpr int size = sizeof...(Ns);
+public:
+  static constexpr int size = detail::flatten(output_desc, sizeof...(Outputs), nullptr, nullptr);
   static constexpr int output_count = sizeof...(Outputs);
-  template <int I> using node_t = typename detail::type_at<I, nodes>::type;
 
-  static constexpr std::array<int, sizeof...(Outputs)> outputs{detail::index_in<Outputs, Ns...>()...};
-
-  static constexpr std::array<node_record, sizeof...(Ns)> records = [] {
-    std::array<node_record, sizeof...(Ns)> r{Ns::record...};
-    const std::array<int, max_inputs + 1> kids[] = {[] {
-      std::array<int, max_inputs + 1> k{};
-      constexpr auto ci = detail::child_indices<Ns, Ns...>::value;
-      for (std::size_t i = 0; i < ci.size(); ++i) k[i] = ci[i];
-      return k;
-    }()...};
-    const int arity[] = {Ns::arity...};
-    for (int i = 0; i < size; ++i) {
-      r[i].ninputs = arity[i];
-      for (int k = 0; k < arity[i]; ++k) r[i].inputs[k] = kids[i][k];
-    }
-    return r;
+private:
+  static constexpr auto table = [] {
+    detail::flat_table<size, sizeof...(Outputs)> t;
+    detail::flatten(output_desc, sizeof...(Outputs), t.records.data(), t.outputs.data());
+    return t;
   }();
 
+public:
+  static constexpr std::array<int, sizeof...(Outputs)> outputs = table.outputs;
+  static constexpr std::array<node_record, size> records = table.records;
+
   // Distinct consumers of each node, outputs counting as consumers.
-  static constexpr std::array<int, sizeof...(Ns)> users = [] {
-    std::array<int, sizeof...(Ns)> u{};
+  static constexpr std::array<int, size> users = [] {
+    std::array<int, size> u{};
     for (int i = 0; i < size; ++i)
       for (int k = 0; k < records[i].ninputs; ++k) {
         bool repeat = false;
@@ -99,8 +144,6 @@ template <class... Ns, class... Outputs> struct graph_of<type_list<Ns...>, Outpu
 
 // graph<Outputs...>: the flattened graph of the given output node types (cv and reference
 // qualifiers ignored, so `graph<decltype(e)>` works for a `constexpr auto e`).
-template <class... Outputs>
-using graph = graph_of<typename detail::visit_all<type_list<>, std::remove_cvref_t<Outputs>...>::type,
-                       std::remove_cvref_t<Outputs>...>;
+template <class... Outputs> using graph = graph_of<std::remove_cvref_t<Outputs>...>;
 
 } // namespace coil

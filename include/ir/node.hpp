@@ -42,6 +42,31 @@ struct infer_result {
   text<200> msg{};
 };
 
+// A node's place in the DAG as a value: its record and its children's descriptors. The
+// graph is flattened by a constexpr walk over these pointers, not by template recursion,
+// so flattening costs time linear in the number of distinct nodes and no template depth.
+struct node_desc {
+  const node_record* rec;
+  const node_desc* const* kids;
+  int arity;
+  std::uint64_t hash; // structural hash of the sub-DAG: a hint for lookups, pointers decide
+};
+
+namespace detail {
+constexpr std::uint64_t hash_mix(std::uint64_t h, std::uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  return h * 0xff51afd7ed558ccdull;
+}
+template <class... Kids> constexpr std::uint64_t node_hash(const node_record& r, Kids... kids) {
+  std::uint64_t h = hash_mix(static_cast<std::uint64_t>(r.code), static_cast<std::uint64_t>(r.type));
+  h = hash_mix(h, r.bits ^ (static_cast<std::uint64_t>(r.axes) << 32) ^ static_cast<std::uint64_t>(r.axis));
+  h = hash_mix(h, static_cast<std::uint64_t>(r.start) ^ (static_cast<std::uint64_t>(r.stop) << 20));
+  for (const char* c = r.name.c_str(); *c; ++c) h = hash_mix(h, static_cast<unsigned char>(*c));
+  ((h = hash_mix(h, kids)), ...);
+  return h;
+}
+} // namespace detail
+
 // A node of the expression DAG. Empty: copying it is free and it can be `constexpr`.
 template <class Op, class... Children> struct node {
   using op = Op;
@@ -55,6 +80,10 @@ template <class Op, class... Children> struct node {
     }
   }();
   static constexpr node_record record = result.rec;
+  static constexpr const node_desc* kids[sizeof...(Children) + 1] = {&Children::desc..., nullptr};
+  static constexpr node_desc desc{&record, kids, arity, detail::node_hash(record, Children::desc.hash...)};
+  // Every op in this sub-DAG is a primitive: its lowering is itself, found without recursing.
+  static constexpr bool all_primitive = requires { Op::code; } && (Children::all_primitive && ...);
 };
 
 template <class T> struct is_node : std::false_type {};

@@ -44,6 +44,10 @@ constexpr auto no_rule_message(const char* name) {
 }
 
 template <class N, class Target> struct lower_node;
+// An all-primitive sub-DAG is its own lowering: found from a flag computed when the node
+// was built, so lowering a large primitive graph neither recurses nor instantiates per node.
+template <class N, class Target> struct lower_entry { using type = typename lower_node<N, Target>::type; };
+template <class N, class Target> requires(N::all_primitive) struct lower_entry<N, Target> { using type = N; };
 template <class Op, class... C, class Target> struct lower_node<node<Op, C...>, Target> {
   using rule = lower_impl<Op, Target>;
   static constexpr bool found = has_lowering<Op, Target>;
@@ -56,14 +60,14 @@ template <class Op, class... C, class Target> struct lower_node<node<Op, C...>, 
   }();
   template <class R> static auto pick() {
     if constexpr (!found) return node<Op, C...>{};
-    else if constexpr (requires { R::identity; }) return typename R::template apply<typename lower_node<C, Target>::type...>{};
-    else return typename lower_node<typename R::template apply<typename lower_node<C, Target>::type...>, Target>::type{};
+    else if constexpr (requires { R::identity; }) return typename R::template apply<typename lower_entry<C, Target>::type...>{};
+    else return typename lower_entry<typename R::template apply<typename lower_entry<C, Target>::type...>, Target>::type{};
   }
   using type = decltype(pick<rule>());
 };
 } // namespace detail
 
 // The lowered (all-primitive) node type of an expression type, for a target.
-template <class N, class Target> using lowered_t = typename detail::lower_node<std::remove_cvref_t<N>, Target>::type;
+template <class N, class Target> using lowered_t = typename detail::lower_entry<std::remove_cvref_t<N>, Target>::type;
 
 } // namespace coil

@@ -131,10 +131,10 @@ template <class T, class U, int Rank> void copy_into(const tensor_view<U, Rank>&
 }
 
 template <class... Ts> constexpr bool all_distinct() {
-  constexpr int n = sizeof...(Ts);
-  const int idx[] = {index_in<Ts, Ts...>()..., 0};
-  for (int i = 0; i < n; ++i)
-    if (idx[i] != i) return false;
+  const node_desc* d[] = {&Ts::desc...};
+  for (std::size_t i = 0; i < sizeof...(Ts); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (d[i] == d[j]) return false;
   return true;
 }
 template <int K, class... Args> using nth_out_t = typename nth_out<K, Args...>::type;
@@ -272,7 +272,7 @@ private:
     static_assert(((detail::is_named_arg_v<Args> || is_out_arg<Args>::value) && ...),
                   "coil::model: arguments are coil::arg<\"name\">(...) and coil::out(...)");
     (check_named<Args>(), ...);
-    check_all_inputs_passed<Args...>(std::make_index_sequence<size>{});
+    check_all_inputs_passed<Args...>(std::make_index_sequence<input_count>{});
     constexpr int outs = (0 + ... + (is_out_arg<Args>::value ? 1 : 0));
     static_assert(outs == 0 || outs == Graph::output_count, "coil::model: pass one coil::out(...) per output, or none");
     check_outputs<Args...>();
@@ -295,17 +295,28 @@ private:
     }
   }
 
-  template <class... Args, std::size_t... I> static constexpr void check_all_inputs_passed(std::index_sequence<I...>) {
-    (check_input_passed<static_cast<int>(I), Args...>(), ...);
+  // The graph's input nodes: the checks below are instantiated per input, not per node.
+  static constexpr int input_count = [] {
+    int c = 0;
+    for (const node_record& r : Graph::records) c += r.code == op_code::input ? 1 : 0;
+    return c;
+  }();
+  static constexpr std::array<int, input_count> input_nodes = [] {
+    std::array<int, input_count> a{};
+    for (int i = 0, c = 0; i < size; ++i)
+      if (Graph::records[i].code == op_code::input) a[c++] = i;
+    return a;
+  }();
+
+  template <class... Args, std::size_t... J> static constexpr void check_all_inputs_passed(std::index_sequence<J...>) {
+    (check_input_passed<input_nodes[J], Args...>(), ...);
   }
   template <int I, class... Args> static constexpr void check_input_passed() {
     constexpr node_record r = Graph::records[I];
-    if constexpr (r.code == op_code::input) {
-      constexpr int passed = (0 + ... + (detail::arg_named<Args>(r.name.c_str()) ? 1 : 0));
-      if constexpr (passed != 1) {
-        COIL_COMPILE_ERROR(detail::missing_input_message<fixed_string<16>(r.name.c)>(passed));
-        static_assert(passed == 1, "coil::model: every input is passed exactly once (see the compile_error above)");
-      }
+    constexpr int passed = (0 + ... + (detail::arg_named<Args>(r.name.c_str()) ? 1 : 0));
+    if constexpr (passed != 1) {
+      COIL_COMPILE_ERROR(detail::missing_input_message<fixed_string<16>(r.name.c)>(passed));
+      static_assert(passed == 1, "coil::model: every input is passed exactly once (see the compile_error above)");
     }
   }
 

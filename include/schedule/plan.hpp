@@ -78,8 +78,10 @@ template <int N> struct plan_value {
   std::array<bool, N> realized{};         // has a buffer (inputs included)
   std::array<realize_reason, N> reason{};
   std::array<int, N> output_slot{};       // index among the model's outputs, or -1
-  std::array<int, N> cone_reads{};        // buffers the node's inlined body reads
-  std::array<int, N> cone_ops{};          // ops in the node's inlined body
+  // Buffers the node's inlined body reads and the ops it runs. The planner stops counting
+  // past the larger of the reuse and accumulation caps (the node is realized then anyway).
+  std::array<int, N> cone_reads{};
+  std::array<int, N> cone_ops{};
 
   // Stages are the realized nodes other than inputs, in execution order; kernel k runs
   // stages [kernel_begin[k], kernel_end[k]).
@@ -162,6 +164,11 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
     if (rec[i].kind == op_kind::matmul)
       for (int k = 0; k < rec[i].ninputs; ++k) extern_operand[rec[i].inputs[k]] = true;
 
+  cone_walker<n> walk(rec, p.realized);
+  // A body past these caps is realized whatever its users: its walk can stop there.
+  const int op_cap = th.acc_ops > th.reuse_ops ? th.acc_ops : th.reuse_ops;
+  const int read_cap = th.acc_reads > th.reuse_reads ? th.acc_reads : th.reuse_reads;
+
   // ---- realization, in topological order: a node's inputs are decided before it ----
   for (int i = 0; i < n; ++i) {
     auto set = [&](bool r, realize_reason why) {
@@ -169,7 +176,7 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
       p.reason[i] = why;
     };
     const node_record& r = rec[i];
-    const cone_stats<n> c = cone_of(rec, p.realized, i);
+    const cone c = walk.of(i, op_cap, read_cap);
     p.cone_reads[i] = c.read_count;
     p.cone_ops[i] = c.op_count;
     if (r.kind == op_kind::input) set(true, realize_reason::input);
@@ -205,9 +212,11 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
       else if (!fusable || !group_fusable) why = split_reason::reduction_axes;
       else if (!(outer == group_outer)) why = split_reason::iteration_space;
       else {
-        const cone_stats<n> c = cone_of(rec, p.realized, i);
-        for (int j = 0; j < n && why == split_reason::first; ++j)
-          if (c.reads[j] && p.kernel_of[j] == k && !reads_row_locally(rec, p.realized, i, j)) why = split_reason::cross_row_read;
+        const cone c = walk.of(i);
+        for (int at = 0; at < c.read_count && why == split_reason::first; ++at) {
+          const int j = walk.read(at);
+          if (p.kernel_of[j] == k && !walk.reads_row_locally(i, j)) why = split_reason::cross_row_read;
+        }
         if (why == split_reason::first) { // joins kernel k
           p.kernel_end[k] = s + 1;
           p.kernel_root[k] = i;
@@ -241,9 +250,9 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
   }
   for (int s = 0; s < p.stage_count; ++s) {
     const int i = p.stage_node[s];
-    const cone_stats<n> c = cone_of(rec, p.realized, i);
-    for (int j = 0; j < n; ++j)
-      if (c.reads[j] && p.buffer_of[j] >= 0 && p.buffer_last_use[p.buffer_of[j]] < p.kernel_of[i])
+    const cone c = walk.of(i);
+    for (int at = 0; at < c.read_count; ++at)
+      if (const int j = walk.read(at); p.buffer_of[j] >= 0 && p.buffer_last_use[p.buffer_of[j]] < p.kernel_of[i])
         p.buffer_last_use[p.buffer_of[j]] = p.kernel_of[i];
   }
 
@@ -272,11 +281,11 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
     const int i = p.buffer_node[b];
     const int k = p.kernel_of[i];
     if (p.kind[k] != kernel_kind::pointwise || rec[i].kind != op_kind::pointwise) continue;
-    const cone_stats<n> c = cone_of(rec, p.realized, i);
+    walk.of(i);
     for (int o = 0; o < b && p.in_place_of[b] < 0; ++o) {
       const int j = p.buffer_node[o];
-      bool free = c.reads[j] && p.buffer_last_use[o] == k && dtype_size(rec[j].type) == dtype_size(rec[i].type) &&
-                  reads_elementwise(rec, p.realized, i, j);
+      bool free = p.buffer_last_use[o] == k && walk.reads_node(j) && dtype_size(rec[j].type) == dtype_size(rec[i].type) &&
+                  walk.reads_elementwise(i, j);
       for (int d = 0; free && d < rec[i].shp.rank; ++d) free = p.dim_order[i][d] == p.dim_order[j][d];
       for (int q = 0; free && q < b; ++q) free = p.in_place_of[q] != o; // one taker per buffer
       if (free) p.in_place_of[b] = o;

@@ -17,8 +17,8 @@ template <class G> constexpr kernel_traffic traffic_of(const plan_value<G::size>
   for (int st = p.kernel_begin[k]; st < p.kernel_end[k]; ++st) {
     const int i = p.stage_node[st];
     t.written = t.written + numel(G::records[i].shp) * dim_const(dtype_size(G::records[i].type));
-    const cone_stats<G::size> c = cone_of(G::records, p.realized, i);
-    for (int j = 0; j < G::size; ++j) read[j] = read[j] || (c.reads[j] && p.kernel_of[j] != k);
+    const std::array<bool, G::size> r = reads_of(G::records, p.realized, i);
+    for (int j = 0; j < G::size; ++j) read[j] = read[j] || (r[j] && p.kernel_of[j] != k);
   }
   for (int j = 0; j < G::size; ++j)
     if (read[j]) t.read = t.read + numel(G::records[j].shp) * dim_const(dtype_size(G::records[j].type));

@@ -24,18 +24,20 @@ template <class G> constexpr plan_check verify_plan(const plan_value<G::size>& p
     const int k = p.kernel_of[i];
     if (k < 0 || s < p.kernel_begin[k] || s >= p.kernel_end[k]) return fail("a stage outside its kernel", i);
     if (!p.realized[i]) return fail("a stage that is not realized", i);
-    const cone_stats<G::size> cone = cone_of(rec, p.realized, i);
-    for (int j = 0; j < G::size; ++j) {
-      if (!cone.reads[j] || rec[j].kind == op_kind::input) continue;
+    cone_walker<G::size> walk(rec, p.realized);
+    const cone body = walk.of(i);
+    for (int at = 0; at < body.read_count; ++at) {
+      const int j = walk.read(at);
+      if (rec[j].kind == op_kind::input) continue;
       // every buffer is written before it is read: by an earlier kernel, or an earlier
       // stage of this one, read at the same row
       const int kj = p.kernel_of[j];
       if (kj < 0 || kj > k) return fail("a buffer read before it is written", j);
-      if (kj == k && (j >= i || !reads_row_locally(rec, p.realized, i, j))) return fail("a fused buffer read across rows", j);
+      if (kj == k && (j >= i || !walk.reads_row_locally(i, j))) return fail("a fused buffer read across rows", j);
       if (p.buffer_of[j] >= 0 && p.buffer_last_use[p.buffer_of[j]] < k) return fail("a buffer read after its last use", j);
     }
-    for (int j = 0; j < G::size; ++j)
-      if (cone.in_cone[j] && j != i && p.realized[j]) return fail("a realized node recomputed", j);
+    for (int at = 1; at < body.node_count; ++at)
+      if (p.realized[walk.node(at)]) return fail("a realized node recomputed", walk.node(at));
   }
   for (int b = 0; b < p.buffer_count; ++b) {
     const int o = p.in_place_of[b];

@@ -63,9 +63,9 @@ constexpr int const_index = [] {
 static_assert(const_index >= 0 && G2::users[const_index] == 2);  // read by the mul and the sub
 static_assert(G2::records[const_index].bits == 2 && G2::records[const_index].type == coil::dtype::i64);
 
-// Node types are the graph's nodes: node_t<i> has the i-th record.
-static_assert(G2::node_t<1>::record.code == op_code::exp);
-static_assert(std::is_same_v<G2::node_t<0>, std::remove_cvref_t<decltype(x)>>);
+// Records are the nodes' own records, in post-order: the input first, then exp.
+static_assert(G2::records[1].code == op_code::exp);
+static_assert(G2::records[0].code == op_code::input && coil::cstr_eq(G2::records[0].name.c_str(), "x"));
 
 // ---- inputs -----------------------------------------------------------------------------------
 constexpr auto two_inputs = coil::matmul(coil::unsqueeze<0>(y), coil::transpose<0, 1>(x)) + coil::sum(x);
