@@ -100,23 +100,29 @@ template <int Size, int Outputs> struct flat_table {
   std::array<node_record, Size> records{};
   std::array<int, Outputs> outputs{};
 };
+
+// Immediate functions: the descriptors' addresses are taken only during constant
+// evaluation, so g++ never enters the per-node descriptors into its symbol tables (doing
+// so mangles every node type's name, which costs O(depth^2) each on a deep chain).
+template <class... Outputs> consteval int flat_size() {
+  const node_desc* outs[] = {&Outputs::desc...};
+  return flatten(outs, sizeof...(Outputs), nullptr, nullptr);
+}
+template <int Size, class... Outputs> consteval flat_table<Size, sizeof...(Outputs)> flat_records() {
+  const node_desc* outs[] = {&Outputs::desc...};
+  flat_table<Size, sizeof...(Outputs)> t;
+  flatten(outs, sizeof...(Outputs), t.records.data(), t.outputs.data());
+  return t;
+}
 } // namespace detail
 
 // A flattened graph of (already lowered) output node types.
 template <class... Outputs> struct graph_of {
-private:
-  static constexpr const node_desc* output_desc[] = {&Outputs::desc...};
-
-public:
-  static constexpr int size = detail::flatten(output_desc, sizeof...(Outputs), nullptr, nullptr);
+  static constexpr int size = detail::flat_size<Outputs...>();
   static constexpr int output_count = sizeof...(Outputs);
 
 private:
-  static constexpr auto table = [] {
-    detail::flat_table<size, sizeof...(Outputs)> t;
-    detail::flatten(output_desc, sizeof...(Outputs), t.records.data(), t.outputs.data());
-    return t;
-  }();
+  static constexpr auto table = detail::flat_records<size, Outputs...>();
 
 public:
   static constexpr std::array<int, sizeof...(Outputs)> outputs = table.outputs;

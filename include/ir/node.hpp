@@ -80,8 +80,9 @@ template <class Op, class... Children> struct node {
     }
   }();
   static constexpr node_record record = result.rec;
+  static constexpr std::uint64_t hash = detail::node_hash(record, Children::hash...);
   static constexpr const node_desc* kids[sizeof...(Children) + 1] = {&Children::desc..., nullptr};
-  static constexpr node_desc desc{&record, kids, arity, detail::node_hash(record, Children::desc.hash...)};
+  static constexpr node_desc desc{&record, kids, arity, hash};
   // Every op in this sub-DAG is a primitive: its lowering is itself, found without recursing.
   static constexpr bool all_primitive = requires { Op::code; } && (Children::all_primitive && ...);
 };
@@ -117,6 +118,10 @@ constexpr infer_result fail_prefix(infer_result r, const char* op, const char* w
 template <class Op, class... C> constexpr auto make_node(C...) {
   using N = node<Op, std::remove_cvref_t<C>...>;
   detail::check_node<N>();
+  // Instantiate the descriptor and the lowering flag now, bottom-up as the expression is
+  // built: left to first use at the root, each would instantiate its children's, nesting
+  // as deep as the DAG (a chain of 300 ops would pass g++'s template depth limit).
+  static_assert(N::desc.arity == static_cast<int>(sizeof...(C)) && (N::all_primitive || !N::all_primitive));
   return N{};
 }
 
