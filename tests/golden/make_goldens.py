@@ -15,7 +15,7 @@ def case(name, fn, **ins):
     for role, k, t in [('in', k, t) for k, t in ins.items()] + [('out', str(i), o) for i, o in enumerate(r if type(r) is tuple else (r,))]:
         d = {torch.float32: 'f32', torch.float64: 'f64', torch.bool: 'b8'}[t.dtype]
         M.append(f"{name} {role} {k} {d} {'x'.join(map(str, t.shape)) or '-'} {len(B)}")
-        B += t.contiguous().to(torch.uint8 if d == 'b8' else t.dtype).numpy().tobytes()
+        B.extend(t.contiguous().to(torch.uint8 if d == 'b8' else t.dtype).numpy().tobytes())
 x = rnd('sm', 5, 16, s=3); x[1] = -inf; x[2, 0] = nan; x[3] = x[3] * 1e3 + 3e4  # edge rows
 case('softmax_last', lambda x: F.softmax(x, -1), x=x)
 case('softmax_dim1', lambda x: F.softmax(x, 1), x=rnd('sm1', 3, 4, 5, s=5))
