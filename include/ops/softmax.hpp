@@ -72,7 +72,9 @@ template <bool Keepdim, axis_list Axes, class Target> struct lower_impl<logsumex
     const auto shift = where(abs(m) == inf{}, zero{}, m);
     const auto total = make_node<reduce_op<op_code::sum, Keepdim, Axes>>(exp(x - shift));
     constexpr shape out = decltype(total)::record.shp;
-    return log(total) + detail::reshape_to_t<decltype(shift), out>{};
+    // the planner reads a reshape as "another row": add the kept shift directly
+    if constexpr (Keepdim) return log(total) + shift;
+    else return log(total) + detail::reshape_to_t<decltype(shift), out>{};
   }
   template <class X> using apply = decltype(build(X{}));
 };
