@@ -53,6 +53,7 @@ enum class split_kind : std::uint8_t { size, sections, chunks };
 
 struct split_plan {
   bool ok = true;
+  bool too_many = false; // more pieces than a split_plan holds
   int count = 0;
   std::int64_t start[64]{}, stop[64]{};
 };
@@ -65,6 +66,7 @@ template <split_kind K, std::int64_t... Args> constexpr split_plan plan_split(st
   auto piece = [&p](std::int64_t a, std::int64_t b) {
     if (p.count == 64) {
       p.ok = false;
+      p.too_many = true;
       return;
     }
     p.start[p.count] = a;
@@ -109,7 +111,8 @@ template <split_kind K, int Dim, int Part, std::int64_t... Args> struct split_op
     }
     const split_plan p = detail::plan_split<K, Args...>(x.shp.d[a].static_value());
     if (!p.ok) {
-      const char* what = K == split_kind::sections ? "section sizes must add up to the dim: "
+      const char* what = p.too_many                   ? "more than 64 pieces: "
+                         : K == split_kind::sections ? "section sizes must add up to the dim: "
                          : K == split_kind::chunks ? "chunks must be positive: "
                                                    : "split size must be positive: ";
       r = detail::fail_shape(r, name, what, x);
