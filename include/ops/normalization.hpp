@@ -2,7 +2,7 @@
 // batch_norm (running statistics), group_norm, and the var/std reductions they share
 // the two-pass variance with (mean first, then the mean of squared deviations: no
 // cancellation of E[x^2] - E[x]^2). Over the last dim, layer_norm and rms_norm lower to
-// the row shape the planner runs as ONE kernel (tests/unit/ops_norm_plan.cpp).
+// the row shape the planner runs as ONE kernel (tests/static/ops_plan.cpp).
 #pragma once
 #include <tuple>
 
@@ -108,7 +108,7 @@ struct lower_impl<var_op<Sqrt, Keepdim, Axes, Correction>, Target> {
         constexpr double divisor = n > Correction ? static_cast<double>(n - Correction) : 0.0;
         return squares / detail::real_node<detail::bits_of(divisor)>{};
       } else {
-        // a symbolic N: count the folded elements (x == x selects nothing: NaN counts too)
+        // a symbolic N: sum where(x == x, 1, 1), which is 1 at every element (NaN included)
         using one = detail::real_node<detail::bits_of(1.0)>;
         const auto count = make_node<reduce_op<op_code::sum, Keepdim, Axes>>(where(x == x, one{}, one{}));
         return squares / maximum(count - detail::real_node<detail::bits_of(double{Correction})>{},

@@ -3,7 +3,7 @@
 // softmax and log_softmax: a row that is all -inf gives NaN, as in PyTorch. logsumexp
 // replaces an infinite maximum by 0 (PyTorch's masked_fill), so an all -inf row gives
 // -inf and a row holding +inf gives +inf. Over the last dim, softmax and log_softmax
-// lower to the row shape the planner runs as ONE kernel (tests/unit/ops_softmax.cpp).
+// lower to the row shape the planner runs as ONE kernel (tests/static/ops_plan.cpp).
 #pragma once
 #include <limits>
 

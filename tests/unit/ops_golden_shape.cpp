@@ -3,6 +3,10 @@
 // with one output per piece.
 #include <doctest/doctest.h>
 
+#include <bit>
+#include <cstdint>
+#include <limits>
+
 #include "support/golden_check.hpp"
 
 using namespace coil::literals;
@@ -15,7 +19,8 @@ TEST_CASE("golden: masked_fill with -inf through a broadcast bool mask") {
   const auto xs = golden_in("masked_fill", "x").as_float();
   const auto ms = golden_in("masked_fill", "m").as_bytes();
   const bool mb[] = {ms[0] != 0, ms[1] != 0, ms[2] != 0, ms[3] != 0, ms[4] != 0};
-  expect_golden("masked_fill", coil::masked_fill(x, m, -coil::static_real<0x7ff0000000000000>{}),
+  constexpr auto minus_inf = -coil::static_real<std::bit_cast<std::uint64_t>(std::numeric_limits<double>::infinity())>{};
+  expect_golden("masked_fill", coil::masked_fill(x, m, minus_inf),
                 coil::arg<"x">(xs.data(), 4, 5), coil::arg<"m">(mb, 5));
 }
 
