@@ -4,6 +4,9 @@
 # float64), and OUTDIR/manifest.txt, a line per tensor: case role name dtype shape byte-offset
 # (role: in or out; shape: dims joined by 'x', '-' if 0-d).
 # Inputs are seeded by the case name and include edge values (-inf rows, NaN, +-inf, large).
+# The committed goldens came from torch 2.11.0+cu130 on the device machine, which received this
+# file as ast.unparse(this file), raw-deflated and base85-encoded inside the command line (the
+# device copies another checkout, not this worktree); comments do not change that text.
 import sys, torch
 import torch.nn.functional as F
 O = sys.argv[1]; M = []; B = bytearray()
