@@ -27,6 +27,13 @@
 
 #include "lowering/rule.hpp"
 
+#include "ops/activations.hpp"
+#include "ops/common.hpp"
+#include "ops/linear.hpp"
+#include "ops/normalization.hpp"
+#include "ops/shape_ops.hpp"
+#include "ops/softmax.hpp"
+
 #include "schedule/memory.hpp"
 #include "schedule/plan.hpp"
 #include "schedule/traffic.hpp"

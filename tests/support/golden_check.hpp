@@ -1,0 +1,33 @@
+// Test support: run one expression on the CPU backend and on the reference backend with a
+// golden case's inputs, and compare both outputs with PyTorch's (tests/golden/).
+#pragma once
+#include <string>
+#include <tuple>
+
+#include "golden.hpp"
+#include "reference_check.hpp"
+
+namespace coil::testing {
+
+// Every output of `outputs` (one expression, or several as a model's outputs) against
+// the case's goldens out/0, out/1, ..., on both backends.
+template <class... E, class... Args>
+void expect_golden(const std::string& case_name, std::tuple<E...> outputs, const Args&... args) {
+  auto run = [&](auto model) {
+    if constexpr (sizeof...(E) == 1) {
+      expect_matches_golden(model(args...), golden_out(case_name, 0));
+    } else {
+      auto got = model(args...);
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (expect_matches_golden(std::get<I>(got), golden_out(case_name, static_cast<int>(I))), ...);
+      }(std::index_sequence_for<E...>{});
+    }
+  };
+  std::apply([&](auto... e) { run(compile<cpu>(e...)); }, outputs);
+  std::apply([&](auto... e) { run(compile<reference>(e...)); }, outputs);
+}
+template <expr E, class... Args> void expect_golden(const std::string& case_name, E output, const Args&... args) {
+  expect_golden(case_name, std::tuple<E>{output}, args...);
+}
+
+} // namespace coil::testing
