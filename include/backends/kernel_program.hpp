@@ -156,8 +156,8 @@ private:
   // Operand k of node i at the index i is read at, converted to i's compute type.
   constexpr int operand(int i, int k, int ix, int guard, int branch) {
     const int c = rec_[i].inputs[k];
-    const int v = value(c, broadcast(i, c, ix, guard, branch), guard, branch);
-    return v;
+    if (rec_[c].kind == op_kind::constant) return value(c, -1, -1, 0); // needs no index, valid everywhere
+    return value(c, broadcast(i, c, ix, guard, branch), guard, branch);
   }
 
   constexpr int make_value(int i, int ix, int guard, int branch) {
