@@ -138,6 +138,17 @@ template <class... Ts> constexpr bool all_distinct() {
   return true;
 }
 template <int K, class... Args> using nth_out_t = typename nth_out<K, Args...>::type;
+
+// The workspace among the arguments, or null.
+template <class... Args> const workspace_arg* find_workspace(const Args&... args) {
+  const workspace_arg* w = nullptr;
+  (
+      [&](const auto& a) {
+        if constexpr (is_workspace_arg<std::remove_cvref_t<decltype(a)>>::value) w = &a;
+      }(args),
+      ...);
+  return w;
+}
 } // namespace detail
 
 template <class Target, class Graph> class model {
@@ -173,9 +184,23 @@ public:
     if (!st) return st;
     st = bind_outputs(s, args...);
     if (!st) return st;
-    if constexpr (!std::is_same_v<Target, reference>) bind_arena(s, env); // the oracle keeps its own storage
+    if constexpr (!std::is_same_v<Target, reference>) { // the oracle keeps its own storage
+      st = bind_arena(s, env, detail::find_workspace(args...));
+      if (!st) return st;
+    }
     detail::backend_runner<Target>::template run<model>(s);
     return {};
+  }
+
+  // Bytes of workspace a call with these inputs needs (intermediates, plus slack to align
+  // the caller's pointer): lend that much with coil::workspace(ptr, bytes) and the call
+  // allocates nothing. Throws coil::error when the inputs fail a guard.
+  template <class... Args> std::int64_t workspace_bytes(const Args&... args) const {
+    exec_state<size> s;
+    sym_env env;
+    detail::throw_if_failed(bind_shapes(s, env, args...));
+    const std::int64_t bytes = layout_arena<Graph>(plan, env).bytes;
+    return bytes > 0 ? bytes + arena_alignment : 0;
   }
 
   // Runs the model, throwing coil::error on bad input. Without output arguments it
@@ -269,8 +294,9 @@ private:
 
   // Names, dtypes and ranks of the arguments, checked at compile time.
   template <class... Args> static constexpr void check_arguments() {
-    static_assert(((detail::is_named_arg_v<Args> || is_out_arg<Args>::value) && ...),
-                  "coil::model: arguments are coil::arg<\"name\">(...) and coil::out(...)");
+    static_assert(((detail::is_named_arg_v<Args> || is_out_arg<Args>::value || is_workspace_arg<Args>::value) && ...),
+                  "coil::model: arguments are coil::arg<\"name\">(...), coil::out(...) and coil::workspace(...)");
+    static_assert((0 + ... + (is_workspace_arg<Args>::value ? 1 : 0)) <= 1, "coil::model: pass at most one coil::workspace(...)");
     (check_named<Args>(), ...);
     check_all_inputs_passed<Args...>(std::make_index_sequence<input_count>{});
     constexpr int outs = (0 + ... + (is_out_arg<Args>::value ? 1 : 0));
@@ -402,11 +428,27 @@ private:
     return st;
   }
 
-  void bind_arena(exec_state<size>& s, const sym_env& env) {
+  // Places the intermediates in the caller's workspace when one is lent, else in the
+  // model's arena. A workspace too small for this call fails before anything is written.
+  status bind_arena(exec_state<size>& s, const sym_env& env, const workspace_arg* lent) {
     const arena_layout<size> a = layout_arena<Graph>(plan, env);
-    if constexpr (!static_arena) reserve(a.bytes);
-    auto base = reinterpret_cast<std::uintptr_t>(arena_.get());
-    base = (base + arena_alignment - 1) / arena_alignment * arena_alignment;
+    std::uintptr_t base = 0;
+    if (lent) {
+      const std::uintptr_t start = reinterpret_cast<std::uintptr_t>(lent->data);
+      base = (start + arena_alignment - 1) / arena_alignment * arena_alignment;
+      const std::int64_t usable = lent->bytes - static_cast<std::int64_t>(base - start);
+      if (a.bytes > 0 && (lent->data == nullptr || usable < a.bytes)) {
+        status st;
+        st.failed = true;
+        st.msg << "coil::model: workspace of " << lent->bytes << " bytes is too small: this call needs " << a.bytes
+               << " (+" << arena_alignment << " for alignment); see model.workspace_bytes(...)";
+        return st;
+      }
+    } else {
+      if constexpr (!static_arena) reserve(a.bytes);
+      base = reinterpret_cast<std::uintptr_t>(arena_.get());
+      base = (base + arena_alignment - 1) / arena_alignment * arena_alignment;
+    }
     for (int b = 0; b < plan.buffer_count; ++b) {
       const int i = plan.buffer_node[b];
       s.data[i] = reinterpret_cast<const void*>(base + static_cast<std::uintptr_t>(a.offset[b]));
@@ -417,6 +459,7 @@ private:
         acc *= s.ext[i][axis];
       }
     }
+    return {};
   }
 };
 

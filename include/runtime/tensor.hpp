@@ -112,6 +112,17 @@ template <class T, int Rank> struct out_arg {
 template <class T, int Rank> constexpr out_arg<T, Rank> out(tensor_view<T, Rank> v) { return {v}; }
 template <class T, int Rank> constexpr out_arg<T, Rank> out(tensor<T, Rank>& t) { return {t.view()}; }
 
+// Memory the caller lends for the intermediates of one call, instead of the model's own
+// arena: `model.run(coil::workspace(buf, bytes), ...)`. Its size comes from
+// `model.workspace_bytes(inputs...)`; with it a call never allocates.
+struct workspace_arg {
+  void* data;
+  std::int64_t bytes;
+};
+inline workspace_arg workspace(void* data, std::size_t bytes) { return {data, static_cast<std::int64_t>(bytes)}; }
+template <class T> struct is_workspace_arg : std::false_type {};
+template <> struct is_workspace_arg<workspace_arg> : std::true_type {};
+
 template <class T> struct is_named_arg : std::false_type {};
 // Matched by its marker, not as named_arg<N, T, R>: nvcc's front end (CUDA 13) does not
 // deduce a `fixed_string` template parameter in a partial specialization.
