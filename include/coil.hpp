@@ -42,6 +42,7 @@
 #include "backends/eval.hpp"
 
 #include "runtime/model.hpp"
+#include "runtime/specialize.hpp"
 #include "runtime/status.hpp"
 #include "runtime/tensor.hpp"
 

@@ -196,6 +196,23 @@ template <std::size_t Cap> constexpr void format_dim(text<Cap>& out, const dim& 
   }
 }
 
+// The dim with symbol `s` replaced by the value v (the others kept): how a symbolic graph
+// becomes a static specialization.
+constexpr dim substitute(const dim& d, const name16& s, std::int64_t v) {
+  dim out = dim_const(0);
+  for (int i = 0; i < d.nterms; ++i) {
+    std::int64_t coeff = d.t[i].coeff;
+    dim rest = dim_const(1);
+    for (int k = 0; k < d.t[i].nsym; ++k) {
+      if (d.t[i].sym[k] == s) coeff *= v;
+      else rest = rest * dim_symbol(d.t[i].sym[k].c_str());
+    }
+    out = out + dim_const(coeff) * rest;
+  }
+  out.valid = out.valid && d.valid;
+  return out;
+}
+
 // Values of the symbols bound at call time (duck shaping: one value per name).
 struct sym_env {
   static constexpr int capacity = 16;
