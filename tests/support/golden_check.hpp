@@ -30,4 +30,10 @@ template <expr E, class... Args> void expect_golden(const std::string& case_name
   expect_golden(case_name, std::tuple<E>{output}, args...);
 }
 
+// A golden case with one 1-D input named "x" (of any length) and one output.
+template <expr E> void expect_golden_of_x(const std::string& case_name, E output) {
+  const auto xs = golden_in(case_name, "x").as_float();
+  expect_golden(case_name, output, arg<"x">(xs.data(), static_cast<std::int64_t>(xs.size())));
+}
+
 } // namespace coil::testing
