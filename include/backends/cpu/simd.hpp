@@ -220,9 +220,10 @@ COIL_INLINE bool row_reduce(const exec_state<N>& s, index_t ix, int inner, std::
     else if constexpr (C == op_code::amax) return apply<op_code::maximum>(a, b);
     else return apply<op_code::minimum>(a, b);
   };
-  const B init(acc);
+  // max/min are idempotent: every lane may start at acc; a sum starts at 0 and adds acc
+  // once after the horizontal combine
+  const B init(is_sum ? T(0) : acc);
   B a0 = init, a1 = init, a2 = init, a3 = init;
-  if constexpr (is_sum) a1 = a2 = a3 = B(T(0)); // acc counted once
   std::int64_t j = 0;
   for (; j + 4 * W <= n; j += 4 * W) {
     a0 = fold(a0, eval_batch<P, I, Root, B>(r, j));
@@ -235,6 +236,7 @@ COIL_INLINE bool row_reduce(const exec_state<N>& s, index_t ix, int inner, std::
   alignas(64) T lanes[W];
   all.store_aligned(lanes);
   T out = lanes[0];
+  if constexpr (is_sum) out = acc + out;
   for (std::int64_t k = 1; k < W; ++k) out = is_sum ? out + lanes[k] : C == op_code::amax ? scalar::maximum(out, lanes[k]) : scalar::minimum(out, lanes[k]);
   for (; j < n; ++j) {
     ix.v[inner] = j;
