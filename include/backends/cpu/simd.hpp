@@ -53,17 +53,27 @@ constexpr bool has_vector_form(op_code c) {
 }
 
 // Whether a program can run on batches of T (the compile-time half of the test above).
+// Floating literals are f64 nodes (PyTorch's Python scalars) that a pointwise op converts
+// to its compute type: their register holds the converted value, so an f64 operand that
+// is a constant is as good as an f32 one.
 template <class Prog> constexpr bool vectorizable(const Prog& p, dtype t) {
   if (t != dtype::f32) return false;
+  bool literal[Prog{}.steps.size() + 1]{}; // per value register: a floating constant
+  auto operand_ok = [&](int reg, dtype type) { return type == t || (literal[reg] && type == dtype::f64); };
   for (const step& s : p.steps) {
     if (s.guard >= 0) return false;
     switch (s.op) {
     case step_op::load:
-    case step_op::constant:
       if (s.type != t) return false;
       break;
+    case step_op::constant:
+      if (s.type != t && s.type != dtype::f64) return false;
+      literal[s.out] = true;
+      break;
     case step_op::pointwise:
-      if (s.type != t || s.compute != t || s.ta != t || (s.b >= 0 && s.tb != t) || !has_vector_form(s.code)) return false;
+      if (s.type != t || s.compute != t || !operand_ok(s.a, s.ta) || (s.b >= 0 && !operand_ok(s.b, s.tb)) ||
+          !has_vector_form(s.code))
+        return false;
       break;
     case step_op::ix_bcast: case step_op::ix_permute: case step_op::ix_slice: case step_op::ix_squeeze:
     case step_op::ix_unsqueeze:
@@ -168,7 +178,8 @@ COIL_INLINE void run_step_simd(B* v, const Reads& r, std::int64_t j) {
     // a splat re-reads one cached element per batch: as cheap as keeping it in a register
     v[S.out] = r.moves[J] ? B::load_unaligned(r.at[J] + j) : B(r.at[J][0]);
   } else if constexpr (S.op == step_op::constant) {
-    v[S.out] = B(constant_value<T>(S.type, S.bits));
+    // as scalar::cast<T> of the literal's own type, like the scalar step and its consumer
+    v[S.out] = B(static_cast<T>(constant_value<element_t<S.type>>(S.type, S.bits)));
   } else if constexpr (S.op == step_op::pointwise) {
     if constexpr (S.b < 0) v[S.out] = apply<S.code>(v[S.a]);
     else v[S.out] = apply<S.code>(v[S.a], v[S.b]);
