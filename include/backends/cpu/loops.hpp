@@ -1,6 +1,10 @@
-// Scalar CPU loops that execute a Plan: one loop nest per kernel. The inner expression is
-// the shared evaluator (backends/eval.hpp) with the kernel's root node. The xsimd emitter
-// replaces these loop bodies later; the kernel kinds stay the same.
+// CPU loops that execute a Plan: one loop nest per kernel. The inner expression is the
+// shared evaluator (backends/eval.hpp) with the kernel's root node. Where the body and the
+// strides allow it, the innermost axis runs on xsimd batches (cpu/simd.hpp): pointwise
+// loops, the pointwise stages of row kernels, and sum/mean/amax/amin along the inner
+// axis; everything else, and every build without SIMD, runs the scalar loops here.
+// `Arch` (the xsimd architecture, or `scalar_arch`) is in every function's template
+// arguments: TUs built for different instruction sets instantiate different symbols.
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -10,13 +14,38 @@
 #include "../eval.hpp"
 #include "for_each_index.hpp"
 #include "matmul.hpp"
+#include "simd.hpp"
 
 namespace coil::kernel {
 
+// The architecture tag of the scalar-only build.
+struct scalar_arch {};
+#if COIL_HAS_SIMD
+using default_arch = xsimd::default_arch;
+#else
+using default_arch = scalar_arch;
+#endif
+template <class Arch> inline constexpr bool is_simd_v = !std::is_same_v<Arch, scalar_arch>;
+
+
 // out[ix] = value of the root at ix, for every ix of the root's shape.
-template <class P, int R, int N> void run_elementwise(exec_state<N>& s) {
+template <class P, int R, class Arch, int N> void run_elementwise(exec_state<N>& s) {
   using T = value_t<P, R>;
   T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
+#if COIL_HAS_SIMD
+  constexpr int rank = record_v<P, R>.shp.rank;
+  if constexpr (is_simd_v<Arch> && rank > 0 && simd::vectorizable_v<P, R, R>) {
+    const std::int64_t n = s.ext[R][rank - 1];
+    if (s.str[R][rank - 1] == 1 && n >= static_cast<std::int64_t>(simd::batch<T, Arch>::size)) {
+      // every row of the inner axis has the same strides: the first row decides for all
+      bool ok = true;
+      for_each_index(rank - 1, s.ext[R], [&](const index_t& o) {
+        if (ok) ok = simd::row_loop<P, R, R, Arch>(s, o, rank - 1, n, out + offset_of<P, R>(s, o));
+      });
+      if (ok) return;
+    }
+  }
+#endif
   for_each_index(record_v<P, R>.shp.rank, s.ext[R],
                  [&](const index_t& ix) { out[offset_of<P, R>(s, ix)] = eval<P, R, R>(s, ix); });
 }
@@ -28,7 +57,7 @@ template <op_code C, class In> struct accumulator {
 };
 
 // Computes the reduction R at one output index (the folded axes loop inside).
-template <class P, int R, int N> COIL_INLINE void reduce_at(exec_state<N>& s, const index_t& oix) {
+template <class P, int R, class Arch, int N> COIL_INLINE void reduce_at(exec_state<N>& s, const index_t& oix) {
   constexpr node_record r = record_v<P, R>;
   constexpr int c = r.inputs[0];
   constexpr node_record in = record_v<P, c>;
@@ -52,6 +81,34 @@ template <class P, int R, int N> COIL_INLINE void reduce_at(exec_state<N>& s, co
       cix.v[d] = oix.v[o++];
     }
   }
+#if COIL_HAS_SIMD
+  // Along the inner axis on batches when it is folded: float sums accumulate in T, in
+  // four vector accumulators (not double as below); the other folded axes loop outside.
+  constexpr bool simd_code = r.code == op_code::sum || r.code == op_code::mean || r.code == op_code::amax ||
+                             r.code == op_code::amin;
+  constexpr int inner = in.shp.rank > 0 ? in.shp.rank - 1 : 0;
+  if constexpr (is_simd_v<Arch> && simd_code && in.shp.rank > 0 && ((r.axes >> inner) & 1u) &&
+                simd::vectorizable_v<P, c, R>) {
+    const std::int64_t n = s.ext[c][inner];
+    if (n >= static_cast<std::int64_t>(simd::batch<In, Arch>::size)) {
+      In acc = r.code == op_code::amax ? -std::numeric_limits<In>::infinity()
+               : r.code == op_code::amin ? std::numeric_limits<In>::infinity() : In(0);
+      bool ok = true;
+      for_each_index(nfolded - 1, fext, [&](const index_t& fix) {
+        if (!ok) return;
+        for (int k = 0; k + 1 < nfolded; ++k) cix.v[folded[k]] = fix.v[k];
+        ok = simd::row_reduce<r.code, P, c, R, Arch>(s, cix, inner, n, acc);
+      });
+      if (ok) {
+        T result{};
+        if constexpr (r.code == op_code::mean) result = static_cast<T>(static_cast<double>(acc) / static_cast<double>(count));
+        else result = static_cast<T>(acc);
+        out[offset_of<P, R>(s, oix)] = result;
+        return;
+      }
+    }
+  }
+#endif
   Acc acc{};
   In best{};
   std::int64_t best_at = -1, at = 0;
@@ -78,18 +135,18 @@ template <class P, int R, int N> COIL_INLINE void reduce_at(exec_state<N>& s, co
   out[offset_of<P, R>(s, oix)] = result;
 }
 
-template <class P, int R, int N> void run_reduction(exec_state<N>& s) {
-  for_each_index(record_v<P, R>.shp.rank, s.ext[R], [&](const index_t& oix) { reduce_at<P, R>(s, oix); });
+template <class P, int R, class Arch, int N> void run_reduction(exec_state<N>& s) {
+  for_each_index(record_v<P, R>.shp.rank, s.ext[R], [&](const index_t& oix) { reduce_at<P, R, Arch>(s, oix); });
 }
 
 // One stage of a row kernel, at the outer index o: a reduction over the trailing axes,
 // or a loop over the last axis.
-template <class P, int I, int N> COIL_INLINE void run_stage(exec_state<N>& s, const index_t& o, int outer_rank) {
+template <class P, int I, class Arch, int N> COIL_INLINE void run_stage(exec_state<N>& s, const index_t& o, int outer_rank) {
   constexpr node_record r = record_v<P, I>;
   index_t ix = o;
   if constexpr (r.kind == op_kind::reduction) {
     for (int d = outer_rank; d < r.shp.rank; ++d) ix.v[d] = 0; // keepdim: trailing size-1 axes
-    reduce_at<P, I>(s, ix);
+    reduce_at<P, I, Arch>(s, ix);
   } else if constexpr (r.shp.rank == 0) {
     static_cast<value_t<P, I>*>(const_cast<void*>(s.data[I]))[0] = eval<P, I, I>(s, ix);
   } else {
@@ -97,6 +154,14 @@ template <class P, int I, int N> COIL_INLINE void run_stage(exec_state<N>& s, co
     T* out = static_cast<T*>(const_cast<void*>(s.data[I]));
     constexpr int last = r.shp.rank - 1;
     const std::int64_t n = s.ext[I][last];
+#if COIL_HAS_SIMD
+    if constexpr (is_simd_v<Arch> && simd::vectorizable_v<P, I, I>) {
+      if (s.str[I][last] == 1 && n >= static_cast<std::int64_t>(simd::batch<T, Arch>::size)) {
+        ix.v[last] = 0;
+        if (simd::row_loop<P, I, I, Arch>(s, ix, last, n, out + offset_of<P, I>(s, ix))) return;
+      }
+    }
+#endif
     for (std::int64_t j = 0; j < n; ++j) {
       ix.v[last] = j;
       out[offset_of<P, I>(s, ix)] = eval<P, I, I>(s, ix);
@@ -106,7 +171,7 @@ template <class P, int I, int N> COIL_INLINE void run_stage(exec_state<N>& s, co
 
 // A row kernel: one outer loop; inside it every stage runs over its row in order, so a
 // row read by several stages stays in cache between them.
-template <class P, int K, int N> void run_rows(exec_state<N>& s) {
+template <class P, int K, class Arch, int N> void run_rows(exec_state<N>& s) {
   constexpr int begin = P::plan.kernel_begin[K];
   constexpr int first = P::plan.stage_node[begin];
   constexpr int outer_rank = P::plan.outer_rank[K];
@@ -115,23 +180,23 @@ template <class P, int K, int N> void run_rows(exec_state<N>& s) {
   for (int d = 0; d < outer_rank; ++d) oext[d] = s.ext[space][d];
   for_each_index(outer_rank, oext, [&](const index_t& o) {
     [&]<std::size_t... S>(std::index_sequence<S...>) {
-      (run_stage<P, P::plan.stage_node[begin + static_cast<int>(S)]>(s, o, outer_rank), ...);
+      (run_stage<P, P::plan.stage_node[begin + static_cast<int>(S)], Arch>(s, o, outer_rank), ...);
     }(std::make_index_sequence<P::plan.stages_in(K)>{});
   });
 }
 
-template <class P, int K, int N> void run_kernel(exec_state<N>& s) {
+template <class P, int K, class Arch, int N> void run_kernel(exec_state<N>& s) {
   constexpr int R = P::plan.kernel_root[K];
   constexpr kernel_kind kind = P::plan.kind[K];
-  if constexpr (kind == kernel_kind::rows) run_rows<P, K>(s);
-  else if constexpr (kind == kernel_kind::reduction) run_reduction<P, R>(s);
+  if constexpr (kind == kernel_kind::rows) run_rows<P, K, Arch>(s);
+  else if constexpr (kind == kernel_kind::reduction) run_reduction<P, R, Arch>(s);
   else if constexpr (kind == kernel_kind::matmul) run_matmul<P, R>(s);
-  else run_elementwise<P, R>(s);
+  else run_elementwise<P, R, Arch>(s);
 }
 
-// Runs every kernel of the plan in order.
-template <class P, int N> void run_cpu(exec_state<N>& s) {
-  [&]<std::size_t... K>(std::index_sequence<K...>) { (run_kernel<P, static_cast<int>(K)>(s), ...); }(
+// Runs every kernel of the plan in order, on batches of Arch where the kernel allows.
+template <class P, class Arch = default_arch, int N> void run_cpu(exec_state<N>& s) {
+  [&]<std::size_t... K>(std::index_sequence<K...>) { (run_kernel<P, static_cast<int>(K), Arch>(s), ...); }(
       std::make_index_sequence<P::plan.kernel_count>{});
 }
 

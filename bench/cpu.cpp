@@ -1,0 +1,389 @@
+// CPU benchmark of coil beside its peers, in one binary and one run (issue 5).
+//
+// Per workload: coil (compile<cpu>), Eigen Tensor writing the same expression (lazy, one
+// assignment), a plain C++ loop, and STREAM triad as the bandwidth reference. Every row
+// is >= 10 repetitions (Google Benchmark), reported as median and spread (min..max);
+// GB/s counts the bytes the workload must move (inputs read once, output written once).
+// The max relative error of each impl is measured against coil's reference backend
+// (double, unfused) on the first `check_rows` rows: rows are independent in every
+// workload, and the reference interpreter is too slow for the full size.
+//
+// Usage: bench/run (builds, runs, writes bench/results/cpu-latest.json). This binary
+// takes Google Benchmark's flags plus --json=PATH.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <unsupported/Eigen/CXX11/Tensor>
+
+#include <coil.hpp>
+
+using namespace coil::literals;
+
+namespace {
+
+// ---- buffers ----------------------------------------------------------------------
+
+// 64-byte aligned float buffer, filled once (first touch outside the timed region).
+struct buffer {
+  float* p = nullptr;
+  std::int64_t n = 0;
+  explicit buffer(std::int64_t count) : n(count) {
+    p = static_cast<float*>(std::aligned_alloc(64, static_cast<std::size_t>((count * 4 + 63) / 64 * 64)));
+    std::fill(p, p + n, 0.0f);
+  }
+  ~buffer() { std::free(p); }
+  buffer(const buffer&) = delete;
+  buffer& operator=(const buffer&) = delete;
+};
+
+void fill(buffer& b, std::uint32_t seed, float lo, float hi) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> d(lo, hi);
+  for (std::int64_t i = 0; i < b.n; ++i) b.p[i] = d(gen);
+}
+
+// |got - ref| / max(|ref|, 1e-6): the largest over the checked elements.
+double max_rel_err(const float* got, const std::vector<double>& ref) {
+  double e = 0;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    const double g = got[i], r = ref[i];
+    if (std::isnan(r) != std::isnan(g)) return INFINITY;
+    e = std::max(e, std::fabs(g - r) / std::max(std::fabs(r), 1e-6));
+  }
+  return e;
+}
+
+template <int Options = Eigen::RowMajor> using map2 = Eigen::TensorMap<Eigen::Tensor<float, 2, Options>>;
+using cmap2 = Eigen::TensorMap<Eigen::Tensor<const float, 2, Eigen::RowMajor>>;
+
+// ---- the expressions, written once for coil ------------------------------------------
+
+constexpr auto B = coil::sym<"B">;
+constexpr auto gelu_x = coil::input<"x", float>(B, 1024_c);
+constexpr auto gelu_a = coil::input<"a", float>(1024_c);
+constexpr auto gelu_b = coil::input<"b", float>(1024_c);
+constexpr auto w1_expr = coil::gelu(gelu_x * gelu_a + gelu_b);
+
+constexpr auto sm_x = coil::input<"x", float>(B, coil::sym<"N">);
+constexpr auto w2_expr = coil::softmax(sm_x, -1_c);
+
+constexpr auto ln_x = coil::input<"x", float>(B, 1024_c);
+constexpr auto ln_w = coil::input<"w", float>(1024_c);
+constexpr auto ln_b = coil::input<"b", float>(1024_c);
+constexpr auto w3_expr = coil::layer_norm(ln_x, 1024_c, ln_w, ln_b, 1e-5_c);
+
+// ---- workloads ---------------------------------------------------------------------
+
+struct workload {
+  std::string name;
+  std::int64_t rows, cols;
+  double bytes;                                   // moved per call
+  std::map<std::string, std::function<void()>> impls; // impl name -> one call
+  std::map<std::string, double> err;              // impl name -> max rel err
+};
+
+// gelu_erf(x*a+b), x [M, N], a and b [N]
+struct w1_data {
+  std::int64_t m, n;
+  buffer x, a, b, y;
+  w1_data(std::int64_t rows, std::int64_t cols) : m(rows), n(cols), x(rows * cols), a(cols), b(cols), y(rows * cols) {
+    fill(x, 1, -2, 2);
+    fill(a, 2, 0.5f, 1.5f);
+    fill(b, 3, -0.5f, 0.5f);
+  }
+};
+
+struct w2_data {
+  std::int64_t m, n;
+  buffer x, y;
+  w2_data(std::int64_t rows, std::int64_t cols) : m(rows), n(cols), x(rows * cols), y(rows * cols) { fill(x, 4, -4, 4); }
+};
+
+struct w3_data {
+  std::int64_t m, n;
+  buffer x, w, b, y;
+  w3_data(std::int64_t rows, std::int64_t cols) : m(rows), n(cols), x(rows * cols), w(cols), b(cols), y(rows * cols) {
+    fill(x, 5, -3, 5);
+    fill(w, 6, 0.5f, 1.5f);
+    fill(b, 7, -0.5f, 0.5f);
+  }
+};
+
+constexpr std::int64_t check_rows = 64;
+
+template <class Model, class... Args> std::vector<double> reference_of(Model& model, std::int64_t elems, const Args&... args) {
+  auto t = model(args...);
+  std::vector<double> r(static_cast<std::size_t>(elems));
+  for (std::int64_t i = 0; i < elems; ++i) r[static_cast<std::size_t>(i)] = t.data()[i];
+  return r;
+}
+
+void add_w1(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
+  auto d = std::make_shared<w1_data>(m, n);
+  static auto model = coil::compile<coil::cpu>(w1_expr);
+  workload w{"W1 gelu(x*a+b) [" + std::to_string(m) + "," + std::to_string(n) + "]", m, n, 2.0 * 4 * m * n, {}, {}};
+  w.impls["coil"] = [d] {
+    model(coil::arg<"x">(d->x.p, d->m, d->n), coil::arg<"a">(d->a.p, d->n), coil::arg<"b">(d->b.p, d->n),
+          coil::out(coil::view(d->y.p, d->m, d->n)));
+  };
+  w.impls["eigen_tensor"] = [d] {
+    cmap2 x(d->x.p, d->m, d->n), a(d->a.p, 1, d->n), b(d->b.p, 1, d->n);
+    map2<> y(d->y.p, d->m, d->n);
+    const Eigen::array<Eigen::Index, 2> rep{d->m, 1};
+    auto z = x * a.broadcast(rep) + b.broadcast(rep);
+    y = z * 0.5f * ((z * 0.70710678118654752440f).erf() + 1.0f);
+  };
+  w.impls["plain_loop"] = [d] {
+    for (std::int64_t i = 0; i < d->m; ++i)
+      for (std::int64_t j = 0; j < d->n; ++j) {
+        const float z = d->x.p[i * d->n + j] * d->a.p[j] + d->b.p[j];
+        d->y.p[i * d->n + j] = 0.5f * z * (1.0f + std::erf(z * 0.70710678118654752440f));
+      }
+  };
+  auto oracle = coil::compile<coil::reference>(w1_expr);
+  const auto ref = reference_of(oracle, check_rows * n, coil::arg<"x">(d->x.p, check_rows, n), coil::arg<"a">(d->a.p, n),
+                                coil::arg<"b">(d->b.p, n));
+  for (auto& [name, f] : w.impls) {
+    std::fill(d->y.p, d->y.p + d->y.n, NAN);
+    f();
+    w.err[name] = max_rel_err(d->y.p, ref);
+  }
+  out.push_back(std::move(w));
+}
+
+void add_w2(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
+  auto d = std::make_shared<w2_data>(m, n);
+  static auto model = coil::compile<coil::cpu>(w2_expr);
+  workload w{"W2 softmax [" + std::to_string(m) + "," + std::to_string(n) + "]", m, n, 2.0 * 4 * m * n, {}, {}};
+  w.impls["coil"] = [d] { model(coil::arg<"x">(d->x.p, d->m, d->n), coil::out(coil::view(d->y.p, d->m, d->n))); };
+  // TensorFlow's softmax functor pattern: the row reductions are forced (.eval()) inside
+  // the one assignment, else Eigen recomputes a row's reduction for every element.
+  w.impls["eigen_tensor"] = [d] {
+    cmap2 x(d->x.p, d->m, d->n);
+    map2<> y(d->y.p, d->m, d->n);
+    const Eigen::array<Eigen::Index, 1> along{1};
+    const Eigen::array<Eigen::Index, 2> col{d->m, 1}, rep{1, d->n};
+    auto shifted = x - x.maximum(along).eval().reshape(col).broadcast(rep);
+    y = shifted.exp() / shifted.exp().sum(along).eval().reshape(col).broadcast(rep);
+  };
+  w.impls["plain_loop"] = [d] {
+    for (std::int64_t i = 0; i < d->m; ++i) {
+      const float* x = d->x.p + i * d->n;
+      float* y = d->y.p + i * d->n;
+      float mx = -INFINITY;
+      for (std::int64_t j = 0; j < d->n; ++j) mx = std::max(mx, x[j]);
+      float s = 0;
+      for (std::int64_t j = 0; j < d->n; ++j) s += (y[j] = std::exp(x[j] - mx));
+      const float inv = 1.0f / s;
+      for (std::int64_t j = 0; j < d->n; ++j) y[j] *= inv;
+    }
+  };
+  auto oracle = coil::compile<coil::reference>(w2_expr);
+  const std::int64_t rows = std::min(m, check_rows);
+  const auto ref = reference_of(oracle, rows * n, coil::arg<"x">(d->x.p, rows, n));
+  for (auto& [name, f] : w.impls) {
+    std::fill(d->y.p, d->y.p + d->y.n, NAN);
+    f();
+    w.err[name] = max_rel_err(d->y.p, ref);
+  }
+  out.push_back(std::move(w));
+}
+
+void add_w3(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
+  auto d = std::make_shared<w3_data>(m, n);
+  static auto model = coil::compile<coil::cpu>(w3_expr);
+  workload w{"W3 layer_norm [" + std::to_string(m) + "," + std::to_string(n) + "]", m, n, 2.0 * 4 * m * n, {}, {}};
+  w.impls["coil"] = [d] {
+    model(coil::arg<"x">(d->x.p, d->m, d->n), coil::arg<"w">(d->w.p, d->n), coil::arg<"b">(d->b.p, d->n),
+          coil::out(coil::view(d->y.p, d->m, d->n)));
+  };
+  w.impls["eigen_tensor"] = [d] {
+    cmap2 x(d->x.p, d->m, d->n), wt(d->w.p, 1, d->n), b(d->b.p, 1, d->n);
+    map2<> y(d->y.p, d->m, d->n);
+    const Eigen::array<Eigen::Index, 1> along{1};
+    const Eigen::array<Eigen::Index, 2> col{d->m, 1}, rep{1, d->n}, down{d->m, 1};
+    auto xc = x - x.mean(along).eval().reshape(col).broadcast(rep);
+    auto inv = ((xc * xc).mean(along).eval() + 1e-5f).rsqrt().eval().reshape(col).broadcast(rep);
+    y = xc * inv * wt.broadcast(down) + b.broadcast(down);
+  };
+  w.impls["plain_loop"] = [d] {
+    for (std::int64_t i = 0; i < d->m; ++i) {
+      const float* x = d->x.p + i * d->n;
+      float* y = d->y.p + i * d->n;
+      float s = 0;
+      for (std::int64_t j = 0; j < d->n; ++j) s += x[j];
+      const float mean = s / static_cast<float>(d->n);
+      float v = 0;
+      for (std::int64_t j = 0; j < d->n; ++j) v += (x[j] - mean) * (x[j] - mean);
+      const float inv = 1.0f / std::sqrt(v / static_cast<float>(d->n) + 1e-5f);
+      for (std::int64_t j = 0; j < d->n; ++j) y[j] = (x[j] - mean) * inv * d->w.p[j] + d->b.p[j];
+    }
+  };
+  auto oracle = coil::compile<coil::reference>(w3_expr);
+  const auto ref = reference_of(oracle, check_rows * n, coil::arg<"x">(d->x.p, check_rows, n), coil::arg<"w">(d->w.p, n),
+                                coil::arg<"b">(d->b.p, n));
+  for (auto& [name, f] : w.impls) {
+    std::fill(d->y.p, d->y.p + d->y.n, NAN);
+    f();
+    w.err[name] = max_rel_err(d->y.p, ref);
+  }
+  out.push_back(std::move(w));
+}
+
+// STREAM triad a = b + s*c over arrays the size of the workload's input (at least
+// 3 x 64 MiB for the large ones, so it measures DRAM bandwidth there).
+struct triad_data {
+  buffer a, b, c;
+  explicit triad_data(std::int64_t n) : a(n), b(n), c(n) {
+    fill(b, 8, 0, 1);
+    fill(c, 9, 0, 1);
+  }
+};
+
+// ---- collecting the results --------------------------------------------------------
+
+struct row {
+  std::string workload, impl;
+  double median_ms = 0, min_ms = 0, max_ms = 0, gbps = 0, err = NAN;
+};
+
+// Keeps the median, min and max aggregates of each benchmark (ms) and prints them.
+struct collector : benchmark::ConsoleReporter {
+  std::map<std::string, std::map<std::string, double>> ms; // benchmark name -> aggregate -> ms
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& r : runs)
+      if (r.run_type == Run::RT_Aggregate && !r.error_occurred)
+        ms[r.run_name.function_name][r.aggregate_name] =
+            r.GetAdjustedRealTime() * 1e3 / benchmark::GetTimeUnitMultiplier(r.time_unit);
+    ConsoleReporter::ReportRuns(runs);
+  }
+};
+
+double min_of(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
+double max_of(const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); }
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::string json = "bench/results/cpu-latest.json";
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--json=", 7) == 0) json = argv[i] + 7;
+    else args.push_back(argv[i]);
+  }
+  int nargs = static_cast<int>(args.size());
+  benchmark::Initialize(&nargs, args.data());
+
+  std::vector<workload> ws;
+  add_w1(ws, 16384, 1024);
+  add_w2(ws, 16384, 1024);
+  add_w2(ws, 64, 128);
+  add_w3(ws, 16384, 1024);
+
+  std::vector<std::shared_ptr<triad_data>> triads;
+  for (auto& w : ws) {
+    auto t = std::make_shared<triad_data>(w.rows * w.cols);
+    triads.push_back(t);
+    w.impls["stream_triad"] = [t] {
+      const std::int64_t n = t->a.n;
+      float* __restrict a = t->a.p;
+      const float* __restrict b = t->b.p;
+      const float* __restrict c = t->c.p;
+      for (std::int64_t i = 0; i < n; ++i) a[i] = b[i] + 3.0f * c[i];
+    };
+    w.err["stream_triad"] = NAN;
+  }
+
+  const char* order[] = {"coil", "eigen_tensor", "plain_loop", "stream_triad"};
+  for (auto& w : ws)
+    for (const char* impl : order) {
+      auto f = w.impls.at(impl);
+      const double bytes = std::string(impl) == "stream_triad" ? 3.0 * 4 * w.rows * w.cols : w.bytes;
+      benchmark::RegisterBenchmark((w.name + "/" + impl).c_str(),
+                                   [f, bytes](benchmark::State& st) {
+                                     for (auto _ : st) {
+                                       f();
+                                       benchmark::ClobberMemory();
+                                     }
+                                     st.SetBytesProcessed(static_cast<std::int64_t>(bytes) * st.iterations());
+                                   })
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime()
+          ->MinTime(0.05)
+          ->Repetitions(10)
+          ->ComputeStatistics("min", min_of)
+          ->ComputeStatistics("max", max_of)
+          ->ReportAggregatesOnly(true);
+    }
+
+  collector rep;
+  benchmark::RunSpecifiedBenchmarks(&rep);
+
+  std::vector<row> rows;
+  for (auto& w : ws)
+    for (const char* impl : order) {
+      const auto it = rep.ms.find(w.name + "/" + impl);
+      if (it == rep.ms.end() || !it->second.count("median")) continue;
+      row r;
+      r.workload = w.name;
+      r.impl = impl;
+      r.median_ms = it->second.at("median");
+      r.min_ms = it->second.at("min");
+      r.max_ms = it->second.at("max");
+      const double bytes = r.impl == "stream_triad" ? 3.0 * 4 * w.rows * w.cols : w.bytes;
+      r.gbps = bytes / (r.median_ms * 1e-3) / 1e9;
+      r.err = w.err[impl];
+      rows.push_back(r);
+    }
+
+  auto find = [&](const std::string& wl, const char* impl) -> const row* {
+    for (const row& r : rows)
+      if (r.workload == wl && r.impl == impl) return &r;
+    return nullptr;
+  };
+
+  std::printf("\n| workload | impl | threads | median ms | spread ms (min..max) | GB/s | x Eigen | x triad | max rel err |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|\n");
+  std::FILE* js = std::fopen(json.c_str(), "w");
+  if (js) std::fprintf(js, "[\n");
+  bool first = true;
+  for (const row& r : rows) {
+    const row* eig = find(r.workload, "eigen_tensor");
+    const row* tri = find(r.workload, "stream_triad");
+    const double vs_eigen = eig ? eig->median_ms / r.median_ms : NAN;
+    const double vs_triad = tri ? r.gbps / tri->gbps : NAN;
+    std::printf("| %s | %s | 1 | %.4f | %.4f..%.4f | %.2f | %.2f | %.2f | %.2g |\n", r.workload.c_str(), r.impl.c_str(),
+                r.median_ms, r.min_ms, r.max_ms, r.gbps, vs_eigen, vs_triad, r.err);
+    char err_text[32] = "null";
+    if (!std::isnan(r.err)) std::snprintf(err_text, sizeof err_text, "%.3e", r.err);
+    if (js) {
+      std::fprintf(js,
+                   "%s  {\"workload\": \"%s\", \"impl\": \"%s\", \"threads\": 1, \"median_ms\": %.6f, \"min_ms\": %.6f, "
+                   "\"max_ms\": %.6f, \"repetitions\": 10, \"gbps\": %.4f, \"ratio_to_eigen\": %.4f, \"ratio_to_triad\": %.4f, "
+                   "\"max_rel_err\": %s}",
+                   first ? "" : ",\n", r.workload.c_str(), r.impl.c_str(), r.median_ms, r.min_ms, r.max_ms, r.gbps,
+                   vs_eigen, vs_triad, err_text);
+      first = false;
+    }
+  }
+  if (js) {
+    std::fprintf(js, "\n]\n");
+    std::fclose(js);
+    std::printf("\nwrote %s\n", json.c_str());
+  } else {
+    std::fprintf(stderr, "bench: cannot write %s\n", json.c_str());
+  }
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,263 @@
+// Vector bodies for the CPU loops (xsimd): the same kernel program that eval.hpp runs on
+// scalar registers, run on batch registers, so each op lowers once per backend and the
+// scalar path stays the definition of the semantics.
+//
+// A program is vectorized along the innermost axis of the index it is asked for when
+//  - at compile time: every value register is f32 (f64 stays scalar: xsimd 8.1's double
+//    log mishandles subnormals and its tanh(+-inf) is NaN, where the tests hold libm's
+//    values), every
+//    step is a load, a constant, a supported pointwise op, or an affine index step
+//    (broadcast, permute, slice, squeeze, unsqueeze), and no step runs under a guard;
+//  - at run time: every load moves by 1 element (a batch load) or by 0 (a splat: a
+//    broadcast operand) when the inner index moves by 1. Strides come from exec_state,
+//    so a transposed or strided input falls back to the scalar loop instead of gathering.
+// Anything else runs the scalar code in loops.hpp. `COIL_NO_SIMD`, a build without
+// xsimd, or a target xsimd has no batches for leaves only the scalar path
+// (COIL_HAS_SIMD is 0).
+//
+// The instruction set is part of every vector function's template arguments (Arch), so
+// two translation units built with different -m flags instantiate different symbols.
+#pragma once
+#include <cstdint>
+#include <utility>
+
+#include "../eval.hpp"
+
+#if !defined(COIL_NO_SIMD) && defined(__has_include)
+#if __has_include(<xsimd/xsimd.hpp>)
+#include <xsimd/xsimd.hpp>
+#if XSIMD_WITH_AVX512F || XSIMD_WITH_AVX2 || XSIMD_WITH_AVX || XSIMD_WITH_SSE2 || XSIMD_WITH_NEON64 || XSIMD_WITH_NEON
+#define COIL_HAS_SIMD 1
+#endif
+#endif
+#endif
+#ifndef COIL_HAS_SIMD
+#define COIL_HAS_SIMD 0
+#endif
+
+namespace coil::kernel::simd {
+
+// Pointwise ops with a vector form. Comparisons and logic produce bool (not the float
+// register type), pow and integer ops stay scalar.
+constexpr bool has_vector_form(op_code c) {
+  switch (c) {
+  case op_code::neg: case op_code::abs: case op_code::relu: case op_code::exp: case op_code::log:
+  case op_code::log1p: case op_code::expm1: case op_code::sqrt: case op_code::rsqrt: case op_code::sin:
+  case op_code::cos: case op_code::tanh: case op_code::sigmoid: case op_code::erf: case op_code::realize_hint:
+  case op_code::inline_hint: case op_code::add: case op_code::sub: case op_code::mul: case op_code::div:
+  case op_code::minimum: case op_code::maximum:
+    return true;
+  default:
+    return false;
+  }
+}
+
+// Whether a program can run on batches of T (the compile-time half of the test above).
+// Floating literals are f64 nodes (PyTorch's Python scalars) that a pointwise op converts
+// to its compute type: their register holds the converted value, so an f64 operand that
+// is a constant is as good as an f32 one.
+template <class Prog> constexpr bool vectorizable(const Prog& p, dtype t) {
+  if (t != dtype::f32) return false;
+  bool literal[Prog{}.steps.size() + 1]{}; // per value register: a floating constant
+  auto operand_ok = [&](int reg, dtype type) { return type == t || (literal[reg] && type == dtype::f64); };
+  for (const step& s : p.steps) {
+    if (s.guard >= 0) return false;
+    switch (s.op) {
+    case step_op::load:
+      if (s.type != t) return false;
+      break;
+    case step_op::constant:
+      if (s.type != t && s.type != dtype::f64) return false;
+      literal[s.out] = true;
+      break;
+    case step_op::pointwise:
+      if (s.type != t || s.compute != t || !operand_ok(s.a, s.ta) || (s.b >= 0 && !operand_ok(s.b, s.tb)) ||
+          !has_vector_form(s.code))
+        return false;
+      break;
+    case step_op::ix_bcast: case step_op::ix_permute: case step_op::ix_slice: case step_op::ix_squeeze:
+    case step_op::ix_unsqueeze:
+      break;
+    default:
+      return false;
+    }
+  }
+  return true;
+}
+
+template <class P, int I, int Root>
+inline constexpr bool vectorizable_v = vectorizable(program_v<P, I, Root>, record_v<P, I>.type);
+
+// Where each load of a program reads at one index of its row: the element at inner index
+// 0 and whether it moves with the inner index (1) or stays (0). Indexed by step number.
+template <class T, std::size_t Steps> struct row_reads {
+  const T* at[Steps > 0 ? Steps : 1]{};
+  bool moves[Steps > 0 ? Steps : 1]{};
+};
+
+// Runs the index steps of the program at `ix` and records each load's element offset.
+template <class P, int I, int Root, int N>
+COIL_INLINE void load_offsets(const exec_state<N>& s, const index_t& ix, std::int64_t* off) {
+  constexpr auto& prog = program_v<P, I, Root>;
+  constexpr std::size_t steps = prog.steps.size();
+  index_t x[prog.indices]{};
+  x[0] = ix;
+  [&]<std::size_t... J>(std::index_sequence<J...>) {
+    (
+        [&] {
+          constexpr step S = prog.steps[J];
+          if constexpr (S.op != step_op::load && S.op != step_op::constant && S.op != step_op::pointwise)
+            run_step<S>(nullptr, x, s);
+          else if constexpr (S.op == step_op::load)
+            off[J] = offset_in<S.rank>(s.str[S.node], x[S.a]);
+        }(),
+        ...);
+  }(std::make_index_sequence<steps>{});
+}
+
+// Fills `r` for the row starting at `ix` (inner index 0); false when a load moves by
+// anything but 0 or 1 along the inner axis (the caller runs the scalar loop).
+template <class P, int I, int Root, class T, std::size_t Steps, int N>
+COIL_INLINE bool prepare_row(const exec_state<N>& s, index_t ix, int inner, row_reads<T, Steps>& r) {
+  constexpr auto& prog = program_v<P, I, Root>;
+  std::int64_t at0[Steps > 0 ? Steps : 1]{}, at1[Steps > 0 ? Steps : 1]{};
+  ix.v[inner] = 0;
+  load_offsets<P, I, Root>(s, ix, at0);
+  ix.v[inner] = 1;
+  load_offsets<P, I, Root>(s, ix, at1);
+  for (std::size_t j = 0; j < Steps; ++j) {
+    if (prog.steps[j].op != step_op::load) continue;
+    const std::int64_t d = at1[j] - at0[j];
+    if (d != 0 && d != 1) return false;
+    r.moves[j] = d == 1;
+    r.at[j] = static_cast<const T*>(s.data[prog.steps[j].node]) + at0[j];
+  }
+  return true;
+}
+
+#if COIL_HAS_SIMD
+
+template <class T, class Arch> using batch = xsimd::batch<T, Arch>;
+
+template <op_code C, class B> COIL_INLINE B apply(const B& a) {
+  using T = typename B::value_type;
+  if constexpr (C == op_code::neg) return -a;
+  else if constexpr (C == op_code::abs) return xsimd::abs(a);
+  else if constexpr (C == op_code::relu) return xsimd::select(a <= B(T(0)), B(T(0)), a); // NaN stays NaN
+  else if constexpr (C == op_code::exp) return xsimd::exp(a);
+  else if constexpr (C == op_code::log) return xsimd::log(a);
+  else if constexpr (C == op_code::log1p) return xsimd::log1p(a);
+  else if constexpr (C == op_code::expm1) return xsimd::expm1(a);
+  else if constexpr (C == op_code::sqrt) return xsimd::sqrt(a);
+  else if constexpr (C == op_code::rsqrt) return B(T(1)) / xsimd::sqrt(a); // not the 12-bit estimate
+  else if constexpr (C == op_code::sin) return xsimd::sin(a);
+  else if constexpr (C == op_code::cos) return xsimd::cos(a);
+  else if constexpr (C == op_code::tanh) return xsimd::tanh(a);
+  else if constexpr (C == op_code::sigmoid) return B(T(1)) / (B(T(1)) + xsimd::exp(-a));
+  else if constexpr (C == op_code::erf) return xsimd::erf(a);
+  else return a; // realize_hint, inline_hint
+}
+
+template <op_code C, class B> COIL_INLINE B apply(const B& a, const B& b) {
+  if constexpr (C == op_code::add) return a + b;
+  else if constexpr (C == op_code::sub) return a - b;
+  else if constexpr (C == op_code::mul) return a * b;
+  else if constexpr (C == op_code::div) return a / b;
+  else if constexpr (C == op_code::minimum) // scalar::minimum: a NaN operand wins, ties give b
+    return xsimd::select(xsimd::isnan(a), a, xsimd::select(xsimd::isnan(b), b, xsimd::select(a < b, a, b)));
+  else // maximum
+    return xsimd::select(xsimd::isnan(a), a, xsimd::select(xsimd::isnan(b), b, xsimd::select(a > b, a, b)));
+}
+
+// One step on batch registers; J is the step's number (its entry in row_reads). Index
+// steps already ran in prepare_row.
+template <step S, std::size_t J, class B, class Reads>
+COIL_INLINE void run_step_simd(B* v, const Reads& r, std::int64_t j) {
+  using T = typename B::value_type;
+  if constexpr (S.op == step_op::load) {
+    // a splat re-reads one cached element per batch: as cheap as keeping it in a register
+    v[S.out] = r.moves[J] ? B::load_unaligned(r.at[J] + j) : B(r.at[J][0]);
+  } else if constexpr (S.op == step_op::constant) {
+    // as scalar::cast<T> of the literal's own type, like the scalar step and its consumer
+    v[S.out] = B(static_cast<T>(constant_value<element_t<S.type>>(S.type, S.bits)));
+  } else if constexpr (S.op == step_op::pointwise) {
+    if constexpr (S.b < 0) v[S.out] = apply<S.code>(v[S.a]);
+    else v[S.out] = apply<S.code>(v[S.a], v[S.b]);
+  }
+}
+
+// The program's value on the batch of inner indices [j, j + size).
+template <class P, int I, int Root, class B, class Reads> COIL_INLINE B eval_batch(const Reads& r, std::int64_t j) {
+  constexpr auto& prog = program_v<P, I, Root>;
+  B v[prog.values > 0 ? prog.values : 1];
+  [&]<std::size_t... J>(std::index_sequence<J...>) {
+    (run_step_simd<prog.steps[J], J>(v, r, j), ...);
+  }(std::make_index_sequence<prog.steps.size()>{});
+  return v[prog.result];
+}
+
+// out[j] = value of I at (ix with inner index j), j in [0, n): batches, then the scalar
+// body for the tail. `out` points at inner index 0 and moves by 1. False (nothing
+// written) when a load of this row cannot be read as batches.
+template <class P, int I, int Root, class Arch, int N>
+COIL_INLINE bool row_loop(const exec_state<N>& s, index_t ix, int inner, std::int64_t n, value_t<P, I>* out) {
+  using T = value_t<P, I>;
+  using B = batch<T, Arch>;
+  constexpr std::int64_t W = B::size;
+  row_reads<T, program_v<P, I, Root>.steps.size()> r;
+  if (!prepare_row<P, I, Root>(s, ix, inner, r)) return false;
+  std::int64_t j = 0;
+  for (; j + W <= n; j += W) eval_batch<P, I, Root, B>(r, j).store_unaligned(out + j);
+  for (; j < n; ++j) {
+    ix.v[inner] = j;
+    out[j] = eval<P, I, Root>(s, ix);
+  }
+  return true;
+}
+
+// Reduction of I's values along the inner axis of the row at `ix` into `acc` (sum: +,
+// amax/amin: NaN-propagating max/min), j in [0, n). Four batch accumulators hide the add
+// latency; they are combined once at the end. False when the row's loads don't fit.
+template <op_code C, class P, int I, int Root, class Arch, int N>
+COIL_INLINE bool row_reduce(const exec_state<N>& s, index_t ix, int inner, std::int64_t n, value_t<P, I>& acc) {
+  using T = value_t<P, I>;
+  using B = batch<T, Arch>;
+  constexpr std::int64_t W = B::size;
+  row_reads<T, program_v<P, I, Root>.steps.size()> r;
+  if (!prepare_row<P, I, Root>(s, ix, inner, r)) return false;
+  constexpr bool is_sum = C == op_code::sum || C == op_code::mean;
+  auto fold = [](const B& a, const B& b) {
+    if constexpr (is_sum) return a + b;
+    else if constexpr (C == op_code::amax) return apply<op_code::maximum>(a, b);
+    else return apply<op_code::minimum>(a, b);
+  };
+  // max/min are idempotent: every lane may start at acc; a sum starts at 0 and adds acc
+  // once after the horizontal combine
+  const B init(is_sum ? T(0) : acc);
+  B a0 = init, a1 = init, a2 = init, a3 = init;
+  std::int64_t j = 0;
+  for (; j + 4 * W <= n; j += 4 * W) {
+    a0 = fold(a0, eval_batch<P, I, Root, B>(r, j));
+    a1 = fold(a1, eval_batch<P, I, Root, B>(r, j + W));
+    a2 = fold(a2, eval_batch<P, I, Root, B>(r, j + 2 * W));
+    a3 = fold(a3, eval_batch<P, I, Root, B>(r, j + 3 * W));
+  }
+  for (; j + W <= n; j += W) a0 = fold(a0, eval_batch<P, I, Root, B>(r, j));
+  const B all = fold(fold(a0, a1), fold(a2, a3));
+  alignas(64) T lanes[W];
+  all.store_aligned(lanes);
+  T out = lanes[0];
+  if constexpr (is_sum) out = acc + out;
+  for (std::int64_t k = 1; k < W; ++k) out = is_sum ? out + lanes[k] : C == op_code::amax ? scalar::maximum(out, lanes[k]) : scalar::minimum(out, lanes[k]);
+  for (; j < n; ++j) {
+    ix.v[inner] = j;
+    const T v = eval<P, I, Root>(s, ix);
+    out = is_sum ? out + v : C == op_code::amax ? scalar::maximum(out, v) : scalar::minimum(out, v);
+  }
+  acc = out;
+  return true;
+}
+
+#endif // COIL_HAS_SIMD
+
+} // namespace coil::kernel::simd

@@ -1,0 +1,108 @@
+// The CPU backend's vector paths (backends/cpu/simd.hpp) against the reference backend:
+// inner extents that are not multiples of any vector width (tails), pointers one float
+// off any vector alignment, broadcast operands (splats), a transposed input (the scalar
+// fallback), and the row kernels (softmax, log_softmax, layer_norm) and inner-axis
+// reductions, NaN included. Built twice: for the default target, and with -march=native
+// (unit_cpu_simd_native) so the widest batches of the build machine run too.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "support/reference_check.hpp"
+
+using namespace coil::literals;
+using coil::testing::expect_matches_reference;
+using coil::testing::random_values;
+
+namespace {
+constexpr auto R = coil::sym<"R">;
+constexpr auto C = coil::sym<"C">;
+constexpr auto x = coil::input<"x", float>(R, C);
+constexpr auto a = coil::input<"a", float>(C);
+constexpr auto b = coil::input<"b", float>(C);
+
+// Sizes around the widths of SSE (4), AVX (8) and AVX-512 (16) float batches, and four
+// accumulators of them (64).
+constexpr std::int64_t cols[] = {1, 3, 4, 5, 15, 16, 17, 31, 33, 63, 64, 65, 100, 257};
+
+// Data starting `skew` floats past a 64-byte boundary.
+struct skewed {
+  std::vector<float> store;
+  float* p;
+  skewed(const std::vector<float>& v, int skew) : store(v.size() + 16), p(store.data() + skew) {
+    std::copy(v.begin(), v.end(), p);
+  }
+};
+} // namespace
+
+TEST_CASE("cpu simd: gelu(x*a+b) with broadcast rows, every tail length, unaligned pointers") {
+  for (const std::int64_t c : cols)
+    for (const int skew : {0, 1, 3}) {
+      CAPTURE(c);
+      CAPTURE(skew);
+      const std::int64_t r = 3;
+      const skewed xv(random_values<float>(r * c, 1, -4, 4), skew), av(random_values<float>(c, 2), skew),
+          bv(random_values<float>(c, 3), skew);
+      expect_matches_reference(coil::gelu(x * a + b), coil::arg<"x">(xv.p, r, c), coil::arg<"a">(av.p, c),
+                               coil::arg<"b">(bv.p, c));
+    }
+}
+
+TEST_CASE("cpu simd: unary math, min/max with NaN and infinities on vector lanes") {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  std::vector<float> v = random_values<float>(2 * 37, 4, -3, 3);
+  v[1] = nan, v[5] = inf, v[9] = -inf, v[17] = -0.0f, v[40] = nan, v[41] = 0.0f;
+  std::vector<float> w = random_values<float>(37, 5, -3, 3);
+  w[2] = nan, w[5] = nan, w[6] = inf;
+  const skewed xv(v, 1), av(w, 1);
+  auto X = coil::arg<"x">(xv.p, 2, 37);
+  auto A = coil::arg<"a">(av.p, 37);
+  expect_matches_reference(coil::relu(x) + coil::abs(-x), X);
+  expect_matches_reference(coil::exp(x) * coil::tanh(x) - coil::sigmoid(x), X);
+  expect_matches_reference(coil::erf(x) + coil::sin(x) * coil::cos(x), X);
+  expect_matches_reference(coil::minimum(x, a) - coil::maximum(a, x), X, A);
+  expect_matches_reference(coil::sqrt(coil::abs(x)) + coil::log(coil::abs(x) + 1.0_c), X);
+}
+
+TEST_CASE("cpu simd: a transposed input falls back to the scalar loop") {
+  constexpr auto y = coil::input<"y", float>(C, R);
+  const auto yv = random_values<float>(19 * 5, 6);
+  const auto xv = random_values<float>(5 * 19, 7);
+  expect_matches_reference(coil::exp(coil::permute<1, 0>(y)) + x, coil::arg<"y">(yv.data(), 19, 5),
+                           coil::arg<"x">(xv.data(), 5, 19));
+}
+
+TEST_CASE("cpu simd: softmax, log_softmax and layer_norm rows of every tail length, unaligned") {
+  for (const std::int64_t c : cols)
+    for (const int skew : {0, 1}) {
+      CAPTURE(c);
+      CAPTURE(skew);
+      const std::int64_t r = 4;
+      const skewed xv(random_values<float>(r * c, 8, -6, 6), skew), wv(random_values<float>(c, 9), skew),
+          bv(random_values<float>(c, 10), skew);
+      auto X = coil::arg<"x">(xv.p, r, c);
+      expect_matches_reference(coil::softmax(x, -1_c), X);
+      expect_matches_reference(coil::log_softmax(x, -1_c), X);
+      if (c > 1) // layer_norm of one element is 0 * rsqrt(eps): fine, but tolerance-bound
+        expect_matches_reference(coil::layer_norm(x, C, a, b, 1e-5_c), X, coil::arg<"a">(wv.p, c),
+                                 coil::arg<"b">(bv.p, c));
+    }
+}
+
+TEST_CASE("cpu simd: sum, mean, amax, amin along the inner axis; NaN propagates") {
+  for (const std::int64_t c : {5, 16, 67, 300}) {
+    CAPTURE(c);
+    std::vector<float> v = random_values<float>(3 * c, 11, -5, 5);
+    v[static_cast<std::size_t>(c + c / 2)] = std::numeric_limits<float>::quiet_NaN(); // row 1
+    const skewed xv(v, 1);
+    auto X = coil::arg<"x">(xv.p, 3, c);
+    expect_matches_reference(coil::sum<1>(x), X);
+    expect_matches_reference(coil::mean<1>(x * x), X);
+    expect_matches_reference(coil::amax<1>(x), X);
+    expect_matches_reference(coil::amin<1>(coil::exp(x)), X);
+    expect_matches_reference(coil::sum<0, 1>(x), X);
+  }
+}
