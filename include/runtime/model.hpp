@@ -139,6 +139,9 @@ template <class... Ts> constexpr bool all_distinct() {
 }
 template <int K, class... Args> using nth_out_t = typename nth_out<K, Args...>::type;
 
+// What a call's intermediates and inputs come from: everything but the outputs.
+template <class T> struct is_input_or_workspace : std::bool_constant<is_named_arg<T>::value || is_workspace_arg<T>::value> {};
+
 // The workspace among the arguments, or null.
 template <class... Args> const workspace_arg* find_workspace(const Args&... args) {
   const workspace_arg* w = nullptr;
@@ -272,7 +275,7 @@ private:
             if (st) (detail::copy_into(std::as_const(std::get<O>(tmp)).view(), std::get<O>(outs).v), ...);
           }(std::make_index_sequence<Graph::output_count>{});
         },
-        detail::select_args<is_named_arg>(args...));
+        detail::select_args<detail::is_input_or_workspace>(args...)); // a lent workspace still holds the intermediates
     return st;
   }
 

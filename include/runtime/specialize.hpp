@@ -75,14 +75,17 @@ public:
   static constexpr std::array<std::int64_t, sizeof...(Values)> values{Values...};
 
   template <class... Args> status run(const Args&... args) {
-    return dispatch([&](auto& m) { return m.run(args...); }, args...);
+    auto f = [&](auto& m) { return m.run(args...); };
+    return pick(*this, variant_for(args...), f);
   }
   template <class... Args> auto operator()(const Args&... args) {
     // every variant returns the same tensor types: dtypes and ranks do not depend on sizes
-    return dispatch([&](auto& m) { return m(args...); }, args...);
+    auto f = [&](auto& m) { return m(args...); };
+    return pick(*this, variant_for(args...), f);
   }
   template <class... Args> std::int64_t workspace_bytes(const Args&... args) const {
-    return dispatch([&](const auto& m) { return m.workspace_bytes(args...); }, args...);
+    auto f = [&](const auto& m) { return m.workspace_bytes(args...); };
+    return pick(*this, variant_for(args...), f);
   }
   // Which variant a call with these inputs runs: its index in `values`, or -1 (fallback).
   template <class... Args> static int variant_for(const Args&... args) {
@@ -96,19 +99,10 @@ private:
   std::tuple<model<Target, specialized_graph<G, Name, Values>>...> variants_;
   fallback_type fallback_;
 
-  template <class F, class... Args> auto dispatch(F&& f, const Args&... args) {
-    return pick<0>(variant_for(args...), f);
-  }
-  template <class F, class... Args> auto dispatch(F&& f, const Args&... args) const {
-    return pick<0>(variant_for(args...), f);
-  }
-  template <std::size_t K, class F> auto pick(int k, F& f) {
-    if constexpr (K == sizeof...(Values)) return f(fallback_);
-    else return k == static_cast<int>(K) ? f(std::get<K>(variants_)) : pick<K + 1>(k, f);
-  }
-  template <std::size_t K, class F> auto pick(int k, F& f) const {
-    if constexpr (K == sizeof...(Values)) return f(fallback_);
-    else return k == static_cast<int>(K) ? f(std::get<K>(variants_)) : pick<K + 1>(k, f);
+  // f applied to variant k (or the fallback when k is -1); Self is this class, const or not.
+  template <std::size_t K = 0, class Self, class F> static auto pick(Self& self, int k, F& f) {
+    if constexpr (K == sizeof...(Values)) return f(self.fallback_);
+    else return k == static_cast<int>(K) ? f(std::get<K>(self.variants_)) : pick<K + 1>(self, k, f);
   }
 };
 

@@ -77,4 +77,23 @@ TEST_CASE("a workspace too small fails before writing, naming both sizes") {
   CHECK_THROWS_AS((void)m(coil::workspace(ws.data(), ws.size()), coil::arg<"x">(xs.data(), 20, 6)), coil::error);
 }
 
+TEST_CASE("an output written over its input still uses the lent workspace and is right") {
+  auto m = coil::compile<coil::cpu>(y);
+  std::vector<float> xs = coil::testing::random_values<float>(9 * 6, 11);
+  const std::vector<float> want = reference_of(9, xs);
+  const auto bytes = static_cast<std::size_t>(m.workspace_bytes(coil::arg<"x">(xs.data(), 9, 6)));
+  std::vector<std::byte> ws(bytes);
+  const coil::status st = m.run(coil::arg<"x">(xs.data(), 9, 6), coil::workspace(ws.data(), ws.size()),
+                                coil::out(coil::view(xs.data(), 9, 6)));
+  REQUIRE(st.ok());
+  for (std::size_t i = 0; i < xs.size(); ++i) CHECK(coil::testing::close(xs[i], want[i], 1e-5, 1e-6));
+  // too small is reported on this path as well
+  std::vector<float> again = coil::testing::random_values<float>(9 * 6, 12);
+  const std::vector<float> before = again;
+  const coil::status small = m.run(coil::arg<"x">(again.data(), 9, 6), coil::workspace(ws.data(), 8),
+                                   coil::out(coil::view(again.data(), 9, 6)));
+  CHECK_FALSE(small.ok());
+  CHECK(again == before);
+}
+
 } // namespace
