@@ -93,6 +93,17 @@ struct workload {
   std::map<std::string, double> err;              // impl name -> max rel err
 };
 
+// Runs every implementation once on a poisoned output, records its error against the
+// reference values, and adds the workload.
+void add_checked(std::vector<workload>& out, workload w, buffer& y, const std::vector<double>& ref) {
+  for (auto& [name, f] : w.impls) {
+    std::fill(y.p, y.p + y.n, NAN);
+    f();
+    w.err[name] = max_rel_err(y.p, ref);
+  }
+  out.push_back(std::move(w));
+}
+
 // gelu_erf(x*a+b), x [M, N], a and b [N]
 struct w1_data {
   std::int64_t m, n;
@@ -154,12 +165,7 @@ void add_w1(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
   auto oracle = coil::compile<coil::reference>(w1_expr);
   const auto ref = reference_of(oracle, check_rows * n, coil::arg<"x">(d->x.p, check_rows, n), coil::arg<"a">(d->a.p, n),
                                 coil::arg<"b">(d->b.p, n));
-  for (auto& [name, f] : w.impls) {
-    std::fill(d->y.p, d->y.p + d->y.n, NAN);
-    f();
-    w.err[name] = max_rel_err(d->y.p, ref);
-  }
-  out.push_back(std::move(w));
+  add_checked(out, std::move(w), d->y, ref);
 }
 
 void add_w2(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
@@ -192,12 +198,7 @@ void add_w2(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
   auto oracle = coil::compile<coil::reference>(w2_expr);
   const std::int64_t rows = std::min(m, check_rows);
   const auto ref = reference_of(oracle, rows * n, coil::arg<"x">(d->x.p, rows, n));
-  for (auto& [name, f] : w.impls) {
-    std::fill(d->y.p, d->y.p + d->y.n, NAN);
-    f();
-    w.err[name] = max_rel_err(d->y.p, ref);
-  }
-  out.push_back(std::move(w));
+  add_checked(out, std::move(w), d->y, ref);
 }
 
 void add_w3(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
@@ -233,12 +234,7 @@ void add_w3(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
   auto oracle = coil::compile<coil::reference>(w3_expr);
   const auto ref = reference_of(oracle, check_rows * n, coil::arg<"x">(d->x.p, check_rows, n), coil::arg<"w">(d->w.p, n),
                                 coil::arg<"b">(d->b.p, n));
-  for (auto& [name, f] : w.impls) {
-    std::fill(d->y.p, d->y.p + d->y.n, NAN);
-    f();
-    w.err[name] = max_rel_err(d->y.p, ref);
-  }
-  out.push_back(std::move(w));
+  add_checked(out, std::move(w), d->y, ref);
 }
 
 // STREAM triad a = b + s*c over arrays the size of the workload's input (at least
