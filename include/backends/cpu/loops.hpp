@@ -27,7 +27,6 @@ using default_arch = scalar_arch;
 #endif
 template <class Arch> inline constexpr bool is_simd_v = !std::is_same_v<Arch, scalar_arch>;
 
-
 // out[ix] = value of the root at ix, for every ix of the root's shape.
 template <class P, int R, class Arch, int N> void run_elementwise(exec_state<N>& s) {
   using T = value_t<P, R>;
@@ -50,8 +49,9 @@ template <class P, int R, class Arch, int N> void run_elementwise(exec_state<N>&
                  [&](const index_t& ix) { out[offset_of<P, R>(s, ix)] = eval<P, R, R>(s, ix); });
 }
 
-// Accumulator type of a reduction: floating sums accumulate in double (the scalar
-// loops favour accuracy until the xsimd emitter), integer sums in int64.
+// Accumulator type of the scalar reduction loop: floating sums accumulate in double,
+// integer sums in int64. (The vector path in reduce_at sums floats in T, in four
+// accumulators: within the tests' tolerance, not bit-identical to this loop.)
 template <op_code C, class In> struct accumulator {
   using type = std::conditional_t<std::is_floating_point_v<In>, double, std::int64_t>;
 };

@@ -19,6 +19,7 @@
 // two translation units built with different -m flags instantiate different symbols.
 #pragma once
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include "../eval.hpp"
@@ -226,10 +227,16 @@ COIL_INLINE bool row_reduce(const exec_state<N>& s, index_t ix, int inner, std::
   row_reads<T, program_v<P, I, Root>.steps.size()> r;
   if (!prepare_row<P, I, Root>(s, ix, inner, r)) return false;
   constexpr bool is_sum = C == op_code::sum || C == op_code::mean;
-  auto fold = [](const B& a, const B& b) {
+  // one combining rule for batches and for scalars (the lanes and the tail)
+  auto fold = [](const auto& a, const auto& b) {
     if constexpr (is_sum) return a + b;
-    else if constexpr (C == op_code::amax) return apply<op_code::maximum>(a, b);
-    else return apply<op_code::minimum>(a, b);
+    else if constexpr (C == op_code::amax) {
+      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(a)>, T>) return scalar::maximum(a, b);
+      else return apply<op_code::maximum>(a, b);
+    } else {
+      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(a)>, T>) return scalar::minimum(a, b);
+      else return apply<op_code::minimum>(a, b);
+    }
   };
   // max/min are idempotent: every lane may start at acc; a sum starts at 0 and adds acc
   // once after the horizontal combine
@@ -248,11 +255,10 @@ COIL_INLINE bool row_reduce(const exec_state<N>& s, index_t ix, int inner, std::
   all.store_aligned(lanes);
   T out = lanes[0];
   if constexpr (is_sum) out = acc + out;
-  for (std::int64_t k = 1; k < W; ++k) out = is_sum ? out + lanes[k] : C == op_code::amax ? scalar::maximum(out, lanes[k]) : scalar::minimum(out, lanes[k]);
+  for (std::int64_t k = 1; k < W; ++k) out = fold(out, lanes[k]);
   for (; j < n; ++j) {
     ix.v[inner] = j;
-    const T v = eval<P, I, Root>(s, ix);
-    out = is_sum ? out + v : C == op_code::amax ? scalar::maximum(out, v) : scalar::minimum(out, v);
+    out = fold(out, eval<P, I, Root>(s, ix));
   }
   acc = out;
   return true;
