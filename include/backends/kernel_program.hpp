@@ -153,7 +153,8 @@ private:
     return derive(s, ix, guard, branch);
   }
 
-  // Operand k of node i at the index i is read at, converted to i's compute type.
+  // The register of operand k of node i, read at the index i is read at (broadcast to
+  // the operand's shape). Conversion to i's compute type happens when the step runs.
   constexpr int operand(int i, int k, int ix, int guard, int branch) {
     const int c = rec_[i].inputs[k];
     if (rec_[c].kind == op_kind::constant) return value(c, -1, -1, 0); // needs no index, valid everywhere

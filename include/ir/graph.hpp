@@ -101,9 +101,8 @@ template <int Size, int Outputs> struct flat_table {
   std::array<int, Outputs> outputs{};
 };
 
-// Immediate functions: the descriptors' addresses are taken only during constant
-// evaluation, so g++ never enters the per-node descriptors into its symbol tables (doing
-// so mangles every node type's name, which costs O(depth^2) each on a deep chain).
+// The flattening runs only at compile time (immediate functions): the graph's size, then
+// its table. (docs/compile-cost.md: what deep graphs still cost g++.)
 template <class... Outputs> consteval int flat_size() {
   const node_desc* outs[] = {&Outputs::desc...};
   return flatten(outs, sizeof...(Outputs), nullptr, nullptr);

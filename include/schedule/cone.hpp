@@ -21,7 +21,6 @@ struct cone {
   int read_count = 0;            // realized nodes read from memory, each once
   int op_count = 0;              // distinct ops, constants and views not counted
   bool expensive = false;        // exp, log, tanh, sigmoid, erf, pow...
-  bool truncated = false;        // the walk stopped at its caps: the counts are lower bounds
 };
 
 // Walks cones over one graph. Holds references to the records and to the realization
@@ -53,10 +52,7 @@ public:
         if (realized_[j]) reads_[c.read_count++] = j;
         else nodes_[c.node_count++] = j;
       }
-      if (c.op_count > op_cap || c.read_count > read_cap) {
-        c.truncated = true;
-        break;
-      }
+      if (c.op_count > op_cap || c.read_count > read_cap) break; // counts are lower bounds from here
     }
     last_ = c;
     return c;
