@@ -101,27 +101,25 @@ template <int Size, int Outputs> struct flat_table {
   std::array<int, Outputs> outputs{};
 };
 
-// The flattening runs only at compile time (immediate functions): the graph's size, then
-// its table. (docs/compile-cost.md: what deep graphs still cost g++.)
-template <class... Outputs> consteval int flat_size() {
-  const node_desc* outs[] = {&Outputs::desc...};
-  return flatten(outs, sizeof...(Outputs), nullptr, nullptr);
-}
-template <int Size, class... Outputs> consteval flat_table<Size, sizeof...(Outputs)> flat_records() {
-  const node_desc* outs[] = {&Outputs::desc...};
-  flat_table<Size, sizeof...(Outputs)> t;
-  flatten(outs, sizeof...(Outputs), t.records.data(), t.outputs.data());
+// The graph's size, then its table; called only in constant initializers. Not templates
+// on the output types: a function named by deep node types costs g++ a long mangled name
+// (node.hpp).
+constexpr int flat_size(const node_desc* const* outs, int nout) { return flatten(outs, nout, nullptr, nullptr); }
+template <int Size, int Outputs> constexpr flat_table<Size, Outputs> flat_records(const node_desc* const* outs) {
+  flat_table<Size, Outputs> t;
+  flatten(outs, Outputs, t.records.data(), t.outputs.data());
   return t;
 }
+template <class... Outputs> constexpr const node_desc* output_descs[sizeof...(Outputs)] = {&desc_of<Outputs>...};
 } // namespace detail
 
 // A flattened graph of (already lowered) output node types.
 template <class... Outputs> struct graph_of {
-  static constexpr int size = detail::flat_size<Outputs...>();
+  static constexpr int size = detail::flat_size(detail::output_descs<Outputs...>, sizeof...(Outputs));
   static constexpr int output_count = sizeof...(Outputs);
 
 private:
-  static constexpr auto table = detail::flat_records<size, Outputs...>();
+  static constexpr auto table = detail::flat_records<size, sizeof...(Outputs)>(detail::output_descs<Outputs...>);
 
 public:
   static constexpr std::array<int, sizeof...(Outputs)> outputs = table.outputs;

@@ -46,10 +46,10 @@ struct infer_result {
 // graph is flattened by a constexpr walk over these pointers, not by template recursion,
 // so flattening costs time linear in the number of distinct nodes and no template depth.
 struct node_desc {
-  const node_record* rec;
-  const node_desc* const* kids;
-  int arity;
-  std::uint64_t hash; // structural hash of the sub-DAG: a hint for lookups, pointers decide
+  const node_record* rec = nullptr;
+  const node_desc* kids[max_inputs]{};
+  int arity = 0;
+  std::uint64_t hash = 0; // structural hash of the sub-DAG: a hint for lookups, pointers decide
 };
 
 namespace detail {
@@ -68,37 +68,67 @@ template <class... Kids> constexpr std::uint64_t node_hash(const node_record& r,
 } // namespace detail
 
 // A node of the expression DAG. Empty: copying it is free and it can be `constexpr`.
+//
+// It has no static members on purpose. g++ gives every static data member of a class
+// template instance, and every function template instance that is called, even only in
+// constant evaluation, a mangled symbol name; the name of something about a node spells the
+// node's whole type, k nested levels deep for a node at depth k, and g++ mangles it in time
+// about k^2. Variable templates used only in constant expressions get no symbol, so what
+// is known about a node lives in the variable templates below (docs/compile-cost.md).
 template <class Op, class... Children> struct node {
   using op = Op;
-  static constexpr int arity = sizeof...(Children);
-  static constexpr infer_result result = [] {
-    if constexpr (sizeof...(Children) == 0) {
-      return Op::infer(nullptr, 0);
-    } else {
-      const node_record in[] = {Children::record...};
-      return Op::infer(in, static_cast<int>(sizeof...(Children)));
-    }
-  }();
-  static constexpr node_record record = result.rec;
-  static constexpr std::uint64_t hash = detail::node_hash(record, Children::hash...);
-  static constexpr const node_desc* kids[sizeof...(Children) + 1] = {&Children::desc..., nullptr};
-  static constexpr node_desc desc{&record, kids, arity, hash};
-  // Every op in this sub-DAG is a primitive: its lowering is itself, found without recursing.
-  static constexpr bool all_primitive = requires { Op::code; } && (Children::all_primitive && ...);
 };
 
 template <class T> struct is_node : std::false_type {};
 template <class Op, class... C> struct is_node<node<Op, C...>> : std::true_type {};
 template <class T> concept expr = is_node<std::remove_cvref_t<T>>::value;
 
+// The node's record (dtype, shape, op parameters) from its op's `infer` over its
+// children's records, or the one-line message of why the node is invalid.
+template <class N> constexpr infer_result node_result{};
 namespace detail {
-// Stops at the first invalid node with its message (the compile_error's argument).
-template <class N> constexpr void check_node() {
-  if constexpr (!N::result.ok) {
-    COIL_COMPILE_ERROR(N::result.msg);
-    static_assert(N::result.ok, "coil: invalid tensor expression; the compile_error above names the op and the dims");
-  }
+template <class... C> constexpr node_record child_records[sizeof...(C)] = {node_result<C>.rec...};
+} // namespace detail
+template <class Op> constexpr infer_result node_result<node<Op>> = Op::infer(nullptr, 0);
+template <class Op, class... C>
+constexpr infer_result node_result<node<Op, C...>> =
+    Op::infer(detail::child_records<C...>, static_cast<int>(sizeof...(C)));
+
+// record_of<decltype(e)>: the record of an expression type (cv-qualifiers ignored).
+template <class N> constexpr const node_record& record_of = node_result<std::remove_cvref_t<N>>.rec;
+
+// The node's descriptor: what the graph walk reads.
+template <class N> constexpr node_desc desc_of{};
+template <class Op, class... C>
+constexpr node_desc desc_of<node<Op, C...>> = {&node_result<node<Op, C...>>.rec, {&desc_of<C>...},
+                                                      static_cast<int>(sizeof...(C)),
+                                                      detail::node_hash(node_result<node<Op, C...>>.rec, desc_of<C>.hash...)};
+
+// Every op in this sub-DAG is a primitive: its lowering is itself, found without recursing.
+template <class N> constexpr bool all_primitive = false;
+template <class Op, class... C>
+constexpr bool all_primitive<node<Op, C...>> = requires { Op::code; } && (all_primitive<C> && ...);
+
+namespace detail {
+// Reports an invalid node with its message (the compile_error's argument).
+template <class N> constexpr bool report_invalid_node() {
+  COIL_COMPILE_ERROR(node_result<N>.msg);
+  static_assert(node_result<N>.ok, "coil: invalid tensor expression; the compile_error above names the op and the dims");
+  return true;
 }
+
+// A checked node type. Instantiating it also instantiates the descriptor and the lowering
+// flag, bottom-up as the expression is built: left to first use at the root, each would
+// instantiate its children's, nesting as deep as the DAG (a chain of 300 ops would pass
+// g++'s template depth limit).
+template <class N, bool Ok = node_result<N>.ok> struct checked_node {
+  static_assert(desc_of<N>.rec != nullptr && (all_primitive<N> || !all_primitive<N>));
+  using type = N;
+};
+template <class N> struct checked_node<N, false> {
+  static_assert(report_invalid_node<N>());
+  using type = N;
+};
 
 // How an operand is named in a diagnostic: an input by its name, anything else by role.
 template <std::size_t Cap> constexpr void label(text<Cap>& out, const node_record& r, const char* role) {
@@ -114,15 +144,11 @@ constexpr infer_result fail_prefix(infer_result r, const char* op, const char* w
 }
 } // namespace detail
 
-// Builds a node after checking it; the one place factories go through.
-template <class Op, class... C> constexpr auto make_node(C...) {
-  using N = node<Op, std::remove_cvref_t<C>...>;
-  detail::check_node<N>();
-  // Instantiate the descriptor and the lowering flag now, bottom-up as the expression is
-  // built: left to first use at the root, each would instantiate its children's, nesting
-  // as deep as the DAG (a chain of 300 ops would pass g++'s template depth limit).
-  static_assert(N::desc.arity == static_cast<int>(sizeof...(C)) && (N::all_primitive || !N::all_primitive));
-  return N{};
-}
+// node_t<Op, Children...>: the checked node type; the one place factories go through. A
+// type, not a function: a factory per node costs g++ a mangled name (see `node`).
+template <class Op, class... C> using node_t = typename detail::checked_node<node<Op, std::remove_cvref_t<C>...>>::type;
+
+// make_node<Op>(children...): node_t for callers that have values rather than types.
+template <class Op, class... C> constexpr auto make_node(C...) { return node_t<Op, C...>{}; }
 
 } // namespace coil

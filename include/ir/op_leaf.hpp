@@ -64,15 +64,20 @@ template <fixed_string Name, class T, dim_type... Dims> constexpr auto input(Dim
   return make_node<input_op<Name, dtype_v<T>, std::remove_cvref_t<Dims>...>>();
 }
 
-// A scalar constant node from a literal: 2_c is int64, 0.5_c is floating.
-template <std::int64_t V> constexpr auto as_expr(static_int<V>) {
-  return node<constant_op<dtype::i64, static_cast<std::uint64_t>(V)>>{};
-}
-template <std::uint64_t B> constexpr auto as_expr(static_real<B>) { return node<constant_op<dtype::f64, B>>{}; }
-template <expr E> constexpr auto as_expr(E e) { return e; }
+// A scalar constant node from a literal: 2_c is int64, 0.5_c is floating. A trait, not
+// only a function: the operators name the node type directly (node.hpp: a function per
+// node costs g++ a mangled name).
+namespace detail {
+template <class T> struct as_expr_of { using type = T; };
+template <std::int64_t V> struct as_expr_of<static_int<V>> {
+  using type = node<constant_op<dtype::i64, static_cast<std::uint64_t>(V)>>;
+};
+template <std::uint64_t B> struct as_expr_of<static_real<B>> { using type = node<constant_op<dtype::f64, B>>; };
+} // namespace detail
+template <class T> using as_expr_t = typename detail::as_expr_of<std::remove_cvref_t<T>>::type;
+template <class T> constexpr as_expr_t<T> as_expr(T) { return {}; }
 
 template <class T> concept operand = expr<T> || scalar_literal<T>;
-template <class T> using as_expr_t = decltype(as_expr(std::remove_cvref_t<T>{}));
 
 // Value of a constant record converted to the C++ type To (host and device).
 template <class To> COIL_HOST_DEVICE constexpr To constant_value(dtype t, std::uint64_t bits) {

@@ -164,14 +164,13 @@ template <op_code C, class T> COIL_HOST_DEVICE constexpr auto apply_pointwise(T 
 // ---- factories -------------------------------------------------------------------
 
 namespace detail {
-template <op_code C, class... A> constexpr auto pointwise(A... a) {
-  return make_node<pointwise_op<C>>(as_expr(a)...);
-}
+// The node type of a pointwise op over operands (literals become constant nodes).
+template <op_code C, class... A> using pointwise_t = node_t<pointwise_op<C>, as_expr_t<A>...>;
 } // namespace detail
 
 // Unary math, named as in torch: coil::exp(x), coil::sigmoid(x), ...
 #define COIL_UNARY(fn)                                                                             \
-  template <operand A> constexpr auto fn(A a) { return detail::pointwise<op_code::fn>(a); }
+  template <operand A> constexpr auto fn(A) { return detail::pointwise_t<op_code::fn, A>{}; }
 COIL_UNARY(neg)
 COIL_UNARY(abs)
 COIL_UNARY(exp)
@@ -191,7 +190,7 @@ COIL_UNARY(logical_not)
 
 // Binary ops, named as in torch: coil::maximum(a, b), coil::pow(a, 2_c), ...
 #define COIL_BINARY(fn)                                                                            \
-  template <operand A, operand B> constexpr auto fn(A a, B b) { return detail::pointwise<op_code::fn>(a, b); }
+  template <operand A, operand B> constexpr auto fn(A, B) { return detail::pointwise_t<op_code::fn, A, B>{}; }
 COIL_BINARY(add)
 COIL_BINARY(sub)
 COIL_BINARY(mul)
@@ -211,38 +210,38 @@ COIL_BINARY(logical_or)
 
 // `realize(x)`: x is stored in a buffer once, whatever the planner's cost model says.
 // `inline_(x)`: x is recomputed inside every consumer's loop instead of being stored.
-template <expr A> constexpr auto realize(A a) { return detail::pointwise<op_code::realize_hint>(a); }
-template <expr A> constexpr auto inline_(A a) { return detail::pointwise<op_code::inline_hint>(a); }
+template <expr A> constexpr auto realize(A) { return detail::pointwise_t<op_code::realize_hint, A>{}; }
+template <expr A> constexpr auto inline_(A) { return detail::pointwise_t<op_code::inline_hint, A>{}; }
 
 // `where(cond, a, b)`: a where cond holds, b elsewhere (cond must be bool).
-template <operand Cn, operand A, operand B> constexpr auto where(Cn c, A a, B b) {
-  return detail::pointwise<op_code::where>(c, a, b);
+template <operand Cn, operand A, operand B> constexpr auto where(Cn, A, B) {
+  return detail::pointwise_t<op_code::where, Cn, A, B>{};
 }
 
 // `cast<float>(x)`: element type conversion (bool is "!= 0"; NaN or out-of-range
 // floating values become the integer minimum, as PyTorch on x86).
-template <class T, operand A> constexpr auto cast(A a) {
+template <class T, operand A> constexpr auto cast(A) {
   static_assert(is_element_v<T>, "coil::cast: target must be bool, int32_t, int64_t, float or double");
-  return make_node<cast_op<dtype_v<T>>>(as_expr(a));
+  return node_t<cast_op<dtype_v<T>>, as_expr_t<A>>{};
 }
 
 // Operators on expressions; at least one side is an expression (a literal such as 2_c
 // or 0.5_c may be the other).
 template <class A, class B> concept operator_operands = (expr<A> || expr<B>) && operand<A> && operand<B>;
 
-template <class A, class B> requires operator_operands<A, B> constexpr auto operator+(A a, B b) { return add(a, b); }
-template <class A, class B> requires operator_operands<A, B> constexpr auto operator-(A a, B b) { return sub(a, b); }
-template <class A, class B> requires operator_operands<A, B> constexpr auto operator*(A a, B b) { return mul(a, b); }
-template <class A, class B> requires operator_operands<A, B> constexpr auto operator/(A a, B b) { return div(a, b); }
-template <class A, class B> requires operator_operands<A, B> constexpr auto operator==(A a, B b) { return eq(a, b); }
-template <class A, class B> requires operator_operands<A, B> constexpr auto operator!=(A a, B b) { return ne(a, b); }
-template <class A, class B> requires operator_operands<A, B> constexpr auto operator<(A a, B b) { return lt(a, b); }
-template <class A, class B> requires operator_operands<A, B> constexpr auto operator<=(A a, B b) { return le(a, b); }
-template <class A, class B> requires operator_operands<A, B> constexpr auto operator>(A a, B b) { return gt(a, b); }
-template <class A, class B> requires operator_operands<A, B> constexpr auto operator>=(A a, B b) { return ge(a, b); }
-template <class A, class B> requires operator_operands<A, B> constexpr auto operator&&(A a, B b) { return logical_and(a, b); }
-template <class A, class B> requires operator_operands<A, B> constexpr auto operator||(A a, B b) { return logical_or(a, b); }
-template <expr A> constexpr auto operator-(A a) { return neg(a); }
-template <expr A> constexpr auto operator!(A a) { return logical_not(a); }
+template <class A, class B> requires operator_operands<A, B> constexpr auto operator+(A, B) { return detail::pointwise_t<op_code::add, A, B>{}; }
+template <class A, class B> requires operator_operands<A, B> constexpr auto operator-(A, B) { return detail::pointwise_t<op_code::sub, A, B>{}; }
+template <class A, class B> requires operator_operands<A, B> constexpr auto operator*(A, B) { return detail::pointwise_t<op_code::mul, A, B>{}; }
+template <class A, class B> requires operator_operands<A, B> constexpr auto operator/(A, B) { return detail::pointwise_t<op_code::div, A, B>{}; }
+template <class A, class B> requires operator_operands<A, B> constexpr auto operator==(A, B) { return detail::pointwise_t<op_code::eq, A, B>{}; }
+template <class A, class B> requires operator_operands<A, B> constexpr auto operator!=(A, B) { return detail::pointwise_t<op_code::ne, A, B>{}; }
+template <class A, class B> requires operator_operands<A, B> constexpr auto operator<(A, B) { return detail::pointwise_t<op_code::lt, A, B>{}; }
+template <class A, class B> requires operator_operands<A, B> constexpr auto operator<=(A, B) { return detail::pointwise_t<op_code::le, A, B>{}; }
+template <class A, class B> requires operator_operands<A, B> constexpr auto operator>(A, B) { return detail::pointwise_t<op_code::gt, A, B>{}; }
+template <class A, class B> requires operator_operands<A, B> constexpr auto operator>=(A, B) { return detail::pointwise_t<op_code::ge, A, B>{}; }
+template <class A, class B> requires operator_operands<A, B> constexpr auto operator&&(A, B) { return detail::pointwise_t<op_code::logical_and, A, B>{}; }
+template <class A, class B> requires operator_operands<A, B> constexpr auto operator||(A, B) { return detail::pointwise_t<op_code::logical_or, A, B>{}; }
+template <expr A> constexpr auto operator-(A) { return detail::pointwise_t<op_code::neg, A>{}; }
+template <expr A> constexpr auto operator!(A) { return detail::pointwise_t<op_code::logical_not, A>{}; }
 
 } // namespace coil

@@ -282,7 +282,7 @@ template <int I, int J, int Rank, std::size_t... K> constexpr auto transpose_imp
 
 // `transpose<0, 1>(x)` swaps two axes (negative axes count from the end).
 template <int I, int J, expr A> constexpr auto transpose(A a) {
-  constexpr int rank = A::record.shp.rank;
+  constexpr int rank = record_of<A>.shp.rank;
   static_assert(I >= -rank && I < rank && J >= -rank && J < rank, "coil::transpose: axis out of range");
   return detail::transpose_impl<I, J, rank>(a, std::make_index_sequence<rank>{});
 }

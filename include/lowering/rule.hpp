@@ -47,7 +47,7 @@ template <class N, class Target> struct lower_node;
 // An all-primitive sub-DAG is its own lowering: found from a flag computed when the node
 // was built, so lowering a large primitive graph neither recurses nor instantiates per node.
 template <class N, class Target> struct lower_entry { using type = typename lower_node<N, Target>::type; };
-template <class N, class Target> requires(N::all_primitive) struct lower_entry<N, Target> { using type = N; };
+template <class N, class Target> requires(all_primitive<N>) struct lower_entry<N, Target> { using type = N; };
 template <class Op, class... C, class Target> struct lower_node<node<Op, C...>, Target> {
   using rule = lower_impl<Op, Target>;
   static constexpr bool found = has_lowering<Op, Target>;

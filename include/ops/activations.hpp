@@ -129,7 +129,7 @@ struct masked_fill_op {
 
 template <class Target> struct lower_impl<masked_fill_op, Target> {
   template <class X, class M, class V>
-  using apply = decltype(where(M{}, make_node<cast_op<X::record.type>>(V{}), X{}));
+  using apply = decltype(where(M{}, make_node<cast_op<record_of<X>.type>>(V{}), X{}));
 };
 
 // dropout in inference (training=False): the identity. p is checked as PyTorch does.

@@ -35,7 +35,7 @@ template <bool HasBias> struct linear_op {
 
 namespace detail {
 template <class X, class W> constexpr auto linear_product(X x, W w) {
-  if constexpr (X::record.shp.rank == 1) return squeeze<0>(matmul(unsqueeze<0>(x), transpose<0, 1>(w))); // [in] -> [out]
+  if constexpr (record_of<X>.shp.rank == 1) return squeeze<0>(matmul(unsqueeze<0>(x), transpose<0, 1>(w))); // [in] -> [out]
   else return matmul(x, transpose<0, 1>(w));
 }
 } // namespace detail

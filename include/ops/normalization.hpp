@@ -101,8 +101,8 @@ struct lower_impl<var_op<Sqrt, Keepdim, Axes, Correction>, Target> {
   template <class X> static constexpr auto build(X x) {
     const auto centered = x - make_node<reduce_op<op_code::mean, true, Axes>>(x);
     const auto squares = make_node<reduce_op<op_code::sum, Keepdim, Axes>>(centered * centered);
-    constexpr std::uint32_t axes = decltype(squares)::record.axes;
-    constexpr std::int64_t n = detail::static_fold_count(X::record.shp, axes);
+    constexpr std::uint32_t axes = record_of<decltype(squares)>.axes;
+    constexpr std::int64_t n = detail::static_fold_count(record_of<X>.shp, axes);
     const auto var = [&] {
       if constexpr (n >= 0) {
         constexpr double divisor = n > Correction ? static_cast<double>(n - Correction) : 0.0;
@@ -161,7 +161,7 @@ template <dtype T> constexpr double machine_epsilon() {
 
 template <bool Rms, int NormRank, bool HasEps, std::uint64_t EpsBits, class X> constexpr auto normalize(X x) {
   constexpr axis_list axes = trailing_axes(NormRank);
-  constexpr std::uint64_t eps = HasEps ? EpsBits : bits_of(machine_epsilon<X::record.type>());
+  constexpr std::uint64_t eps = HasEps ? EpsBits : bits_of(machine_epsilon<record_of<X>.type>());
   if constexpr (Rms) {
     return x * rsqrt(make_node<reduce_op<op_code::mean, true, axes>>(x * x) + real_node<eps>{});
   } else {
@@ -210,7 +210,7 @@ template <bool HasWeight, bool HasBias, std::uint64_t EpsBits> struct batch_norm
 template <bool HasWeight, bool HasBias, std::uint64_t EpsBits, class Target>
 struct lower_impl<batch_norm_op<HasWeight, HasBias, EpsBits>, Target> {
   template <class X, class Mean, class Var, class... P> static constexpr auto build(X x, Mean, Var, P...) {
-    constexpr shape c = detail::channel_broadcast_shape(X::record.shp);
+    constexpr shape c = detail::channel_broadcast_shape(record_of<X>.shp);
     const auto y = (x - detail::reshape_to_t<Mean, c>{}) *
                    rsqrt(detail::reshape_to_t<Var, c>{} + detail::real_node<EpsBits>{});
     return detail::affine<HasWeight, HasBias>(y, detail::reshape_to_t<P, c>{}...);
@@ -257,10 +257,10 @@ constexpr shape group_shape(const shape& x, int groups) {
 template <int Groups, bool HasWeight, bool HasBias, std::uint64_t EpsBits, class Target>
 struct lower_impl<group_norm_op<Groups, HasWeight, HasBias, EpsBits>, Target> {
   template <class X, class... P> static constexpr auto build(X, P...) {
-    using grouped = detail::reshape_to_t<X, detail::group_shape(X::record.shp, Groups)>; // [N, G, C/G * ...]
+    using grouped = detail::reshape_to_t<X, detail::group_shape(record_of<X>.shp, Groups)>; // [N, G, C/G * ...]
     const auto y = detail::normalize<false, 1, true, EpsBits>(grouped{});
-    constexpr shape c = detail::channel_broadcast_shape(X::record.shp);
-    constexpr shape xs = X::record.shp;
+    constexpr shape c = detail::channel_broadcast_shape(record_of<X>.shp);
+    constexpr shape xs = record_of<X>.shp;
     return detail::affine<HasWeight, HasBias>(detail::reshape_to_t<decltype(y), xs>{},
                                               detail::reshape_to_t<P, c>{}...);
   }

@@ -130,8 +130,8 @@ template <split_kind K, int Dim, int Part, std::int64_t... Args> struct split_op
 
 template <split_kind K, int Dim, int Part, std::int64_t... Args, class Target>
 struct lower_impl<split_op<K, Dim, Part, Args...>, Target> {
-  template <class X> using apply = decltype(slice<Dim, node<split_op<K, Dim, Part, Args...>, X>::record.start,
-                                                  node<split_op<K, Dim, Part, Args...>, X>::record.stop>(X{}));
+  template <class X> using apply = decltype(slice<Dim, record_of<node<split_op<K, Dim, Part, Args...>, X>>.start,
+                                                  record_of<node<split_op<K, Dim, Part, Args...>, X>>.stop>(X{}));
 };
 
 namespace detail {
@@ -141,11 +141,11 @@ constexpr auto split_parts(X x, std::index_sequence<P...>) {
 }
 template <split_kind K, int Dim, std::int64_t... Args, class X> constexpr auto split_impl(X x) {
   using first = node<split_op<K, Dim, 0, Args...>, X>;
-  if constexpr (!first::result.ok) {
-    check_node<first>(); // stops here with the op's message
+  if constexpr (!node_result<first>.ok) {
+    static_assert(report_invalid_node<first>()); // stops here with the op's message
     return std::tuple<>{};
   } else {
-    constexpr int count = plan_split<K, Args...>(X::record.shp.d[first::record.axis].static_value()).count;
+    constexpr int count = plan_split<K, Args...>(record_of<X>.shp.d[record_of<first>.axis].static_value()).count;
     return split_parts<K, Dim, Args...>(x, std::make_index_sequence<static_cast<std::size_t>(count)>{});
   }
 }
@@ -221,8 +221,8 @@ template <int I, std::int64_t Rep, class X> constexpr auto tile_dim(X x) {
   if constexpr (Rep == 1) {
     return x;
   } else {
-    constexpr shape expanded = insert_dim(X::record.shp, I, dim_const(Rep));
-    constexpr shape tiled = scale_dim(X::record.shp, I, Rep);
+    constexpr shape expanded = insert_dim(record_of<X>.shp, I, dim_const(Rep));
+    constexpr shape tiled = scale_dim(record_of<X>.shp, I, Rep);
     using up = decltype(unsqueeze<I>(x));
     return reshape_to_t<typename expand_to<up, expanded>::type, tiled>{};
   }
@@ -237,7 +237,7 @@ template <int I, std::int64_t... Reps, class X> constexpr auto tile_from(X x) {
 
 template <std::int64_t... Reps, class Target> struct lower_impl<repeat_op<Reps...>, Target> {
   template <class X> static constexpr auto build(X) {
-    constexpr shape padded = detail::pad_leading(X::record.shp, static_cast<int>(sizeof...(Reps)));
+    constexpr shape padded = detail::pad_leading(record_of<X>.shp, static_cast<int>(sizeof...(Reps)));
     return detail::tile_from<0, Reps...>(detail::reshape_to_t<X, padded>{});
   }
   template <class X> using apply = decltype(build(X{}));
@@ -282,7 +282,7 @@ template <int Start, int End> struct flatten_op {
 };
 
 template <int Start, int End, class Target> struct lower_impl<flatten_op<Start, End>, Target> {
-  template <class X> using apply = detail::reshape_to_t<X, node<flatten_op<Start, End>, X>::record.shp>;
+  template <class X> using apply = detail::reshape_to_t<X, record_of<node<flatten_op<Start, End>, X>>.shp>;
 };
 
 // `flatten<1>(x)`, `flatten<1, 2>(x)`: torch.flatten(x, start_dim, end_dim). (`flatten(x)`,

@@ -71,7 +71,7 @@ template <bool Keepdim, axis_list Axes, class Target> struct lower_impl<logsumex
     // PyTorch shifts by 0 where the maximum is infinite: exp(-inf - -inf) would be NaN
     const auto shift = where(abs(m) == inf{}, zero{}, m);
     const auto total = make_node<reduce_op<op_code::sum, Keepdim, Axes>>(exp(x - shift));
-    constexpr shape out = decltype(total)::record.shp;
+    constexpr shape out = record_of<decltype(total)>.shp;
     // the planner reads a reshape as "another row": add the kept shift directly
     if constexpr (Keepdim) return log(total) + shift;
     else return log(total) + detail::reshape_to_t<decltype(shift), out>{};

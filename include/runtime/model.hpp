@@ -71,7 +71,7 @@ template <int K> struct nth_out<K> { using type = void; };
 template <class N> struct output_node { using type = N; };
 // (Matched by the op's code: nvcc's front end does not deduce input_op's fixed_string.)
 template <class Op> requires(Op::code == op_code::input) struct output_node<node<Op>> {
-  using type = node<cast_op<node<Op>::record.type>, node<Op>>;
+  using type = node<cast_op<record_of<node<Op>>.type>, node<Op>>;
 };
 template <class N> using output_node_t = typename output_node<N>::type;
 
@@ -131,7 +131,7 @@ template <class T, class U, int Rank> void copy_into(const tensor_view<U, Rank>&
 }
 
 template <class... Ts> constexpr bool all_distinct() {
-  const node_desc* d[] = {&Ts::desc...};
+  const node_desc* d[] = {&desc_of<Ts>...};
   for (std::size_t i = 0; i < sizeof...(Ts); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (d[i] == d[j]) return false;

@@ -9,8 +9,8 @@ namespace {
 
 using coil::dtype;
 
-template <coil::expr E> constexpr dtype type_of(E) { return E::record.type; }
-template <coil::expr E> constexpr dtype compute_of(E) { return E::record.compute; }
+template <coil::expr E> constexpr dtype type_of(E) { return coil::record_of<E>.type; }
+template <coil::expr E> constexpr dtype compute_of(E) { return coil::record_of<E>.compute; }
 
 constexpr auto b = coil::input<"b", bool>(4_c);
 constexpr auto i32 = coil::input<"i32", std::int32_t>(4_c);
@@ -54,8 +54,8 @@ static_assert(type_of(b + 2_c) == dtype::i64);
 static_assert(type_of(b * 1.5_c) == dtype::f32);
 static_assert(type_of(coil::add(2_c, 3_c)) == dtype::i64);    // literals only
 static_assert(type_of(coil::add(2_c, 0.5_c)) == dtype::f32);
-static_assert(coil::add(2_c, 0.5_c).record.wrapped);           // still a wrapped number
-static_assert(!(f32 * 0.5_c).record.wrapped);
+static_assert(coil::record_of<decltype(coil::add(2_c, 0.5_c))>.wrapped);           // still a wrapped number
+static_assert(!coil::record_of<decltype((f32 * 0.5_c))>.wrapped);
 static_assert(type_of(coil::maximum(i32, f64)) == dtype::f64);
 static_assert(type_of(coil::minimum(i32, i64)) == dtype::i64);
 static_assert(type_of(coil::pow(i32, 2_c)) == dtype::i32);
@@ -137,7 +137,7 @@ static_assert(type_of(coil::matmul(mi, mi)) == dtype::i32);
 // ---- literals -----------------------------------------------------------------------------------
 static_assert(type_of(coil::as_expr(2_c)) == dtype::i64);
 static_assert(type_of(coil::as_expr(0.5_c)) == dtype::f64);
-static_assert(coil::as_expr(0.5_c).record.wrapped);
-static_assert(coil::as_expr(0.5_c).record.kind == coil::op_kind::constant);
+static_assert(coil::record_of<decltype(coil::as_expr(0.5_c))>.wrapped);
+static_assert(coil::record_of<decltype(coil::as_expr(0.5_c))>.kind == coil::op_kind::constant);
 
 } // namespace

@@ -92,7 +92,7 @@ static_assert(std::is_same_v<coil::lowered_t<decltype(x), coil::reference>, std:
 
 // ---- a user op lowers to primitives ------------------------------------------------------------
 constexpr auto sq = square(x);
-static_assert(decltype(sq)::record.shp == x.record.shp && decltype(sq)::record.type == coil::dtype::f32);
+static_assert(coil::record_of<decltype(sq)>.shp == coil::record_of<decltype(x)>.shp && coil::record_of<decltype(sq)>.type == coil::dtype::f32);
 using sq_lowered = coil::lowered_t<decltype(sq), coil::cpu>;
 static_assert(std::is_same_v<sq_lowered, std::remove_cvref_t<decltype(x * x)>>);  // exactly x * x
 using SQ = coil::graph<sq_lowered>;

@@ -13,7 +13,7 @@ constexpr dim Sd = coil::sym<"S">.value;
 
 // The result shape of E equals the given dims (rank included).
 template <coil::expr E> constexpr bool shape_is(E, std::initializer_list<dim> want) {
-  const coil::shape& s = E::record.shp;
+  const coil::shape& s = coil::record_of<E>.shp;
   if (s.rank != static_cast<int>(want.size())) return false;
   int i = 0;
   for (const dim& d : want)
@@ -24,7 +24,7 @@ template <coil::expr E> constexpr bool shape_is(E, std::initializer_list<dim> wa
 // The result shape of E, printed as diagnostics print it.
 template <coil::expr E> constexpr bool shape_reads(E, const char* want) {
   coil::text<160> t;
-  coil::format_shape(t, E::record.shp);
+  coil::format_shape(t, coil::record_of<E>.shp);
   return coil::cstr_eq(t.c_str(), want);
 }
 
@@ -82,9 +82,9 @@ static_assert(shape_is(coil::argmax(x3), {}));              // flat index
 static_assert(shape_is(coil::sum(s0), {}));                 // 0-d input
 static_assert(shape_is(coil::sum<-1>(s0), {}));             // a 0-d tensor takes axis -1 or 0
 static_assert(shape_is(coil::amax<0>(s0, coil::keepdim), {}));
-static_assert(coil::sum<0, 2>(x3).record.axes == 0b101u);
-static_assert(coil::sum<-1>(x3, coil::keepdim).record.keepdim);
-static_assert(!coil::sum<-1>(x3).record.keepdim);
+static_assert(coil::record_of<decltype(coil::sum<0, 2>(x3))>.axes == 0b101u);
+static_assert(coil::record_of<decltype(coil::sum<-1>(x3, coil::keepdim))>.keepdim);
+static_assert(!coil::record_of<decltype(coil::sum<-1>(x3))>.keepdim);
 
 // ---- reshape / flatten ------------------------------------------------------------------
 constexpr auto xr = coil::input<"xr", float>(B, 16_c, 4_c);
@@ -112,9 +112,9 @@ static_assert(shape_is(coil::permute<2, 0, 1>(x3), {D(5), Bd, D(3)}));
 static_assert(shape_is(coil::permute<-1, 0, 1>(x3), {D(5), Bd, D(3)}));
 static_assert(shape_is(coil::transpose<0, 1>(m34), {D(4), D(3)}));
 static_assert(shape_is(coil::transpose<0, -1>(x3), {D(5), D(3), Bd}));
-static_assert(coil::permute<2, 0, 1>(x3).record.perm[0] == 2);
-static_assert(coil::permute<2, 0, 1>(x3).record.perm[1] == 0);
-static_assert(coil::permute<2, 0, 1>(x3).record.perm[2] == 1);
+static_assert(coil::record_of<decltype(coil::permute<2, 0, 1>(x3))>.perm[0] == 2);
+static_assert(coil::record_of<decltype(coil::permute<2, 0, 1>(x3))>.perm[1] == 0);
+static_assert(coil::record_of<decltype(coil::permute<2, 0, 1>(x3))>.perm[2] == 1);
 
 // ---- slice ---------------------------------------------------------------------------------
 constexpr auto v10 = coil::input<"v10", float>(10_c);
@@ -131,9 +131,9 @@ static_assert(shape_is(coil::slice<0, -100, 3>(v10), {D(3)}));            // sta
 static_assert(shape_is(coil::slice<0, 4, 100>(v10), {D(6)}));             // stop clamps to 10
 static_assert(shape_is(coil::slice<0, 8, 2>(v10), {D(0)}));               // empty
 static_assert(shape_is(coil::slice<0, 12>(v10), {D(0)}));                 // start past the end
-static_assert(coil::slice<0, -3>(v10).record.start == 7);                 // normalized bounds
-static_assert(coil::slice<0, -5, -1>(v10).record.stop == 9);
-static_assert(coil::slice<0, 2, 8, 3>(v10).record.step == 3);
+static_assert(coil::record_of<decltype(coil::slice<0, -3>(v10))>.start == 7);                 // normalized bounds
+static_assert(coil::record_of<decltype(coil::slice<0, -5, -1>(v10))>.stop == 9);
+static_assert(coil::record_of<decltype(coil::slice<0, 2, 8, 3>(v10))>.step == 3);
 static_assert(shape_is(coil::slice<1, 1, 3>(m34), {D(3), D(2)}));
 static_assert(shape_is(coil::slice<-1, 1, 3>(m34), {D(3), D(2)}));
 static_assert(shape_is(coil::slice<0, 1>(vb), {Bd - D(1)}));              // symbolic: x[1:]
@@ -169,7 +169,7 @@ static_assert(shape_is(coil::cat<0>(b3, s3), {Bd + Sd, D(3)}));           // sym
 static_assert(shape_is(coil::cat<0>(b3, b3), {D(2) * Bd, D(3)}));         // B + B is 2*B
 static_assert(shape_is(coil::cat<0>(b3, a43), {Bd + D(4), D(3)}));
 static_assert(shape_reads(coil::cat<0>(b3, a43, s3), "[4 + B + S, 3]"));
-static_assert(coil::cat<-1>(b3, b5).record.axis == 1);
+static_assert(coil::record_of<decltype(coil::cat<-1>(b3, b5))>.axis == 1);
 
 // ---- matmul -----------------------------------------------------------------------------------
 constexpr auto x784 = coil::input<"x784", float>(B, 784_c);
@@ -185,6 +185,6 @@ static_assert(shape_is(coil::matmul(coil::squeeze<1>(q), kb), {Bd, D(7), D(9)}))
 static_assert(shape_is(coil::matmul(kb, coil::transpose<1, 2>(kb)), {Bd, D(5), D(5)}));
 static_assert(shape_is(coil::matmul(coil::input<"e1", float>(1_c, 2_c, 3_c), coil::input<"e2", float>(4_c, 3_c, 6_c)),
                        {D(4), D(2), D(6)}));
-static_assert(coil::matmul(x784, w).record.kind == coil::op_kind::matmul);
+static_assert(coil::record_of<decltype(coil::matmul(x784, w))>.kind == coil::op_kind::matmul);
 
 } // namespace

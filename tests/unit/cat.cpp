@@ -24,19 +24,19 @@ constexpr coil::dim Bd = coil::dim_symbol("B");
 
 // ---- shapes and dtypes --------------------------------------------------------------
 
-static_assert(decltype(coil::cat<0>(a, b))::record.shp.d[0] == coil::dim_const(3));
-static_assert(decltype(coil::cat<-1>(a, c, a))::record.shp.d[1] == coil::dim_const(8));
-static_assert(decltype(coil::cat<0>(a, b))::record.kind == coil::op_kind::cat);
-static_assert(decltype(coil::cat<0>(coil::input<"i", std::int32_t>(2_c), coil::input<"f", float>(2_c)))::record.type ==
+static_assert(coil::record_of<decltype(coil::cat<0>(a, b))>.shp.d[0] == coil::dim_const(3));
+static_assert(coil::record_of<decltype(coil::cat<-1>(a, c, a))>.shp.d[1] == coil::dim_const(8));
+static_assert(coil::record_of<decltype(coil::cat<0>(a, b))>.kind == coil::op_kind::cat);
+static_assert(coil::record_of<decltype(coil::cat<0>(coil::input<"i", std::int32_t>(2_c), coil::input<"f", float>(2_c)))>.type ==
               coil::dtype::f32);
-static_assert(decltype(coil::cat<0>(coil::input<"i", std::int32_t>(2_c), coil::input<"l", std::int64_t>(2_c)))::record.type ==
+static_assert(coil::record_of<decltype(coil::cat<0>(coil::input<"i", std::int32_t>(2_c), coil::input<"l", std::int64_t>(2_c)))>.type ==
               coil::dtype::i64);
-static_assert(decltype(coil::cat<0>(coil::input<"q", bool>(2_c), coil::input<"i", std::int32_t>(2_c)))::record.type ==
+static_assert(coil::record_of<decltype(coil::cat<0>(coil::input<"q", bool>(2_c), coil::input<"i", std::int32_t>(2_c)))>.type ==
               coil::dtype::i32);
-static_assert(decltype(coil::cat<0>(coil::input<"f", float>(2_c), coil::input<"d", double>(2_c)))::record.type ==
+static_assert(coil::record_of<decltype(coil::cat<0>(coil::input<"f", float>(2_c), coil::input<"d", double>(2_c)))>.type ==
               coil::dtype::f64);
-static_assert(decltype(coil::cat<0>(coil::input<"s", float>(B, 3_c), a))::record.shp.d[0] == Bd + coil::dim_const(2));
-static_assert(decltype(coil::cat<1>(coil::input<"s", float>(B, 3_c), coil::input<"t", float>(B, 2_c)))::record.shp.d[1] ==
+static_assert(coil::record_of<decltype(coil::cat<0>(coil::input<"s", float>(B, 3_c), a))>.shp.d[0] == Bd + coil::dim_const(2));
+static_assert(coil::record_of<decltype(coil::cat<1>(coil::input<"s", float>(B, 3_c), coil::input<"t", float>(B, 2_c)))>.shp.d[1] ==
               coil::dim_const(5));
 
 // ---- values -------------------------------------------------------------------------

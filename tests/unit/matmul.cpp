@@ -19,7 +19,7 @@ constexpr auto M = coil::sym<"M">;
 constexpr auto x = coil::input<"x", float>(3_c, 4_c);
 constexpr auto w = coil::input<"w", float>(4_c, 5_c);
 
-template <class E> constexpr coil::shape shape_of(E) { return E::record.shp; }
+template <class E> constexpr coil::shape shape_of(E) { return coil::record_of<E>.shp; }
 constexpr coil::shape make_shape(std::initializer_list<coil::dim> ds) {
   coil::shape s;
   for (const coil::dim& d : ds) s.d[s.rank++] = d;
@@ -43,10 +43,10 @@ static_assert(shape_of(coil::matmul(coil::input<"a", float>(1_c, 3_c, 4_c), coil
 static_assert(shape_of(coil::matmul(coil::input<"a", float>(7_c, 1_c, 3_c, 4_c), coil::input<"b", float>(2_c, 4_c, 5_c))) ==
               make_shape({c(7), c(2), c(3), c(5)}));
 static_assert(shape_of(coil::matmul(coil::input<"a", float>(M, 4_c), w)) == make_shape({coil::dim_symbol("M"), c(5)}));
-static_assert(decltype(coil::matmul(coil::input<"a", std::int32_t>(3_c, 4_c), coil::input<"b", std::int32_t>(4_c, 5_c)))::record.type ==
+static_assert(coil::record_of<decltype(coil::matmul(coil::input<"a", std::int32_t>(3_c, 4_c), coil::input<"b", std::int32_t>(4_c, 5_c)))>.type ==
               coil::dtype::i32);
-static_assert(decltype(coil::matmul(coil::input<"a", std::int32_t>(3_c, 4_c), w))::record.type == coil::dtype::f32);
-static_assert(decltype(coil::matmul(x, coil::input<"d", double>(4_c, 5_c)))::record.type == coil::dtype::f64);
+static_assert(coil::record_of<decltype(coil::matmul(coil::input<"a", std::int32_t>(3_c, 4_c), w))>.type == coil::dtype::f32);
+static_assert(coil::record_of<decltype(coil::matmul(x, coil::input<"d", double>(4_c, 5_c)))>.type == coil::dtype::f64);
 
 // ---- values -------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ TEST_CASE("softplus and leaky_relu with PyTorch's default arguments") {
 
 TEST_CASE("gelu and elu on float64 keep float64") {
   constexpr auto x = coil::input<"x", double>(N);
-  static_assert(decltype(coil::gelu(x))::record.type == coil::dtype::f64);
+  static_assert(coil::record_of<decltype(coil::gelu(x))>.type == coil::dtype::f64);
   const std::vector<double> d = {-4.0, -1.0, -1e-3, 0.0, 0.5, 3.0};
   auto g = expect_matches_reference(coil::gelu(x), coil::arg<"x">(d.data(), 6));
   auto e = expect_matches_reference(coil::elu(x, 0.5_c), coil::arg<"x">(d.data(), 6));
@@ -46,8 +46,8 @@ TEST_CASE("gelu and elu on float64 keep float64") {
 
 TEST_CASE("clamp on int32: integer bounds keep int32, a floating bound promotes to float32") {
   constexpr auto x = coil::input<"x", std::int32_t>(N);
-  static_assert(decltype(coil::clamp(x, -2_c, 3_c))::record.type == coil::dtype::i32);
-  static_assert(decltype(coil::clamp(x, 0.5_c))::record.type == coil::dtype::f32);
+  static_assert(coil::record_of<decltype(coil::clamp(x, -2_c, 3_c))>.type == coil::dtype::i32);
+  static_assert(coil::record_of<decltype(coil::clamp(x, 0.5_c))>.type == coil::dtype::f32);
   const std::vector<std::int32_t> d = {-7, -2, 0, 1, 3, 9};
   auto c = expect_matches_reference(coil::clamp(x, -2_c, 3_c), coil::arg<"x">(d.data(), 6));
   auto f = expect_matches_reference(coil::clamp(x, 0.5_c), coil::arg<"x">(d.data(), 6));
@@ -61,7 +61,7 @@ TEST_CASE("clamp on int32: integer bounds keep int32, a floating bound promotes 
 TEST_CASE("masked_fill keeps the tensor's dtype: a float value into int64 truncates") {
   constexpr auto x = coil::input<"x", std::int64_t>(2_c, N);
   constexpr auto m = coil::input<"m", bool>(N);
-  static_assert(decltype(coil::masked_fill(x, m, -2.75_c))::record.type == coil::dtype::i64);
+  static_assert(coil::record_of<decltype(coil::masked_fill(x, m, -2.75_c))>.type == coil::dtype::i64);
   const std::vector<std::int64_t> d = {1, 2, 3, 4, 5, 6};
   const bool mask[] = {true, false, true};
   auto y = expect_matches_reference(coil::masked_fill(x, m, -2.75_c), coil::arg<"x">(d.data(), 2, 3), coil::arg<"m">(mask, 3));

@@ -18,7 +18,7 @@ TEST_CASE("chunk and split piece counts follow PyTorch") {
   constexpr auto x = coil::input<"x", float>(6_c, coil::sym<"B">);
   constexpr auto four = coil::chunk<4>(x); // ceil(6 / 4) = 2 per piece: 3 pieces
   static_assert(std::tuple_size_v<decltype(four)> == 3);
-  static_assert(std::tuple_element_t<2, decltype(four)>::record.shp.d[0].is_static(2));
+  static_assert(coil::record_of<std::tuple_element_t<2, decltype(four)>>.shp.d[0].is_static(2));
   constexpr auto whole = coil::split<10>(x); // a size past the extent: one piece of 6
   static_assert(std::tuple_size_v<decltype(whole)> == 1);
   constexpr auto seven = coil::chunk<7>(coil::input<"y", float>(7_c));
@@ -32,7 +32,7 @@ TEST_CASE("chunk and split piece counts follow PyTorch") {
 TEST_CASE("stack promotes int64 and float32 to float32") {
   constexpr auto a = coil::input<"a", std::int64_t>(coil::sym<"B">);
   constexpr auto b = coil::input<"b", float>(coil::sym<"B">);
-  static_assert(decltype(coil::stack(a, b))::record.type == coil::dtype::f32);
+  static_assert(coil::record_of<decltype(coil::stack(a, b))>.type == coil::dtype::f32);
   const std::vector<std::int64_t> av = {1, 2, 3};
   const std::vector<float> bv = {0.5f, 1.5f, 2.5f};
   auto y = expect_matches_reference(coil::stack<1>(a, b), coil::arg<"a">(av.data(), 3), coil::arg<"b">(bv.data(), 3));
@@ -56,7 +56,7 @@ TEST_CASE("repeat tiles symbolic dims; a count of 0 is empty") {
 
 TEST_CASE("flatten of a 0-dim tensor is [1]; flatten(-2) of a rank-3 tensor") {
   constexpr auto s = coil::input<"s", float>();
-  static_assert(decltype(coil::flatten<0>(s))::record.shp.rank == 1);
+  static_assert(coil::record_of<decltype(coil::flatten<0>(s))>.shp.rank == 1);
   const float v = 4.0f;
   auto y = expect_matches_reference(coil::flatten<0>(s), coil::arg<"s">(&v));
   CHECK(y(0) == 4.0f);

@@ -24,14 +24,14 @@ constexpr auto b3 = coil::input<"b", float>(3_c);
 
 // ---- static shapes of broadcasts ------------------------------------------------
 
-static_assert(decltype(a43 + b3)::record.shp.rank == 2);
-static_assert(decltype(a43 + b3)::record.shp.d[0] == coil::dim_const(4));
-static_assert(decltype(a43 + b3)::record.shp.d[1] == coil::dim_const(3));
-static_assert(decltype(coil::input<"a", float>(4_c, 1_c) * coil::input<"b", float>(1_c, 5_c))::record.shp.d[1] ==
+static_assert(coil::record_of<decltype(a43 + b3)>.shp.rank == 2);
+static_assert(coil::record_of<decltype(a43 + b3)>.shp.d[0] == coil::dim_const(4));
+static_assert(coil::record_of<decltype(a43 + b3)>.shp.d[1] == coil::dim_const(3));
+static_assert(coil::record_of<decltype(coil::input<"a", float>(4_c, 1_c) * coil::input<"b", float>(1_c, 5_c))>.shp.d[1] ==
               coil::dim_const(5));
-static_assert(decltype(a43 * 2_c)::record.shp.rank == 2);
-static_assert(decltype(coil::input<"s", float>() + 1_c)::record.shp.rank == 0);
-static_assert(decltype(coil::input<"x", float>(coil::sym<"B">, 3_c) + b3)::record.shp.d[0] == coil::dim_symbol("B"));
+static_assert(coil::record_of<decltype(a43 * 2_c)>.shp.rank == 2);
+static_assert(coil::record_of<decltype(coil::input<"s", float>() + 1_c)>.shp.rank == 0);
+static_assert(coil::record_of<decltype(coil::input<"x", float>(coil::sym<"B">, 3_c) + b3)>.shp.d[0] == coil::dim_symbol("B"));
 
 // ---- broadcasting ---------------------------------------------------------------
 

@@ -230,12 +230,12 @@ TEST_CASE("where: branch dtypes promote (int32 with float32 -> float32; int32 wi
   constexpr auto i = coil::input<"i", std::int32_t>(3_c);
   constexpr auto l = coil::input<"l", std::int64_t>(3_c);
   constexpr auto f = coil::input<"f", float>(3_c);
-  static_assert(decltype(coil::where(c, i, f))::record.type == coil::dtype::f32);
-  static_assert(decltype(coil::where(c, i, 0.5_c))::record.type == coil::dtype::f32);
-  static_assert(decltype(coil::where(c, i, 7_c))::record.type == coil::dtype::i32);
-  static_assert(decltype(coil::where(c, i, l))::record.type == coil::dtype::i64);
-  static_assert(decltype(coil::where(c, 1_c, 0_c))::record.type == coil::dtype::i64);
-  static_assert(decltype(coil::where(c, 1.0_c, 0_c))::record.type == coil::dtype::f32);
+  static_assert(coil::record_of<decltype(coil::where(c, i, f))>.type == coil::dtype::f32);
+  static_assert(coil::record_of<decltype(coil::where(c, i, 0.5_c))>.type == coil::dtype::f32);
+  static_assert(coil::record_of<decltype(coil::where(c, i, 7_c))>.type == coil::dtype::i32);
+  static_assert(coil::record_of<decltype(coil::where(c, i, l))>.type == coil::dtype::i64);
+  static_assert(coil::record_of<decltype(coil::where(c, 1_c, 0_c))>.type == coil::dtype::i64);
+  static_assert(coil::record_of<decltype(coil::where(c, 1.0_c, 0_c))>.type == coil::dtype::f32);
   auto cv = bool_buffer({1, 0, 1});
   const std::vector<std::int32_t> iv = {16777217, 5, i32_max};
   const std::vector<std::int64_t> lv = {-1, 4294967296, 3};

@@ -36,8 +36,8 @@ auto X() { return coil::arg<"x">(edges.data(), 16); }
 } // namespace
 
 static_assert(n_edges == 16);
-static_assert(decltype(coil::exp(x))::record.type == coil::dtype::f32);
-static_assert(decltype(coil::relu(x))::record.type == coil::dtype::f32);
+static_assert(coil::record_of<decltype(coil::exp(x))>.type == coil::dtype::f32);
+static_assert(coil::record_of<decltype(coil::relu(x))>.type == coil::dtype::f32);
 
 // ---- float32 edge values, one op at a time ---------------------------------------------
 
@@ -240,10 +240,10 @@ TEST_CASE("pointwise math: float64 random values in each op's domain") {
 TEST_CASE("pointwise math: integer inputs promote to float32 (relu keeps the integer type)") {
   constexpr auto i = coil::input<"i", std::int32_t>(6_c);
   constexpr auto l = coil::input<"l", std::int64_t>(6_c);
-  static_assert(decltype(coil::sqrt(i))::record.type == coil::dtype::f32);
-  static_assert(decltype(coil::sigmoid(l))::record.type == coil::dtype::f32);
-  static_assert(decltype(coil::relu(i))::record.type == coil::dtype::i32);
-  static_assert(decltype(coil::relu(l))::record.type == coil::dtype::i64);
+  static_assert(coil::record_of<decltype(coil::sqrt(i))>.type == coil::dtype::f32);
+  static_assert(coil::record_of<decltype(coil::sigmoid(l))>.type == coil::dtype::f32);
+  static_assert(coil::record_of<decltype(coil::relu(i))>.type == coil::dtype::i32);
+  static_assert(coil::record_of<decltype(coil::relu(l))>.type == coil::dtype::i64);
   const std::vector<std::int32_t> iv = {0, 1, 4, -1, std::numeric_limits<std::int32_t>::min(), std::numeric_limits<std::int32_t>::max()};
   const std::vector<std::int64_t> lv = {0, 9, -9, 16777217, std::numeric_limits<std::int64_t>::min(), 100};
   auto I = coil::arg<"i">(iv.data(), 6);

@@ -32,103 +32,103 @@ constexpr auto d = coil::input<"d", double>(3_c);
 
 // ---- tensor with tensor -----------------------------------------------------------
 
-static_assert(decltype(b + b2)::record.type == dtype::b8); // True + True is True
-static_assert(decltype(b * b2)::record.type == dtype::b8);
-static_assert(decltype(b + i)::record.type == dtype::i32);
-static_assert(decltype(b + l)::record.type == dtype::i64);
-static_assert(decltype(b + f)::record.type == dtype::f32);
-static_assert(decltype(b + d)::record.type == dtype::f64);
-static_assert(decltype(i + i2)::record.type == dtype::i32);
-static_assert(decltype(i + l)::record.type == dtype::i64); // int32 + int64 -> int64
-static_assert(decltype(l + i)::record.type == dtype::i64);
-static_assert(decltype(i + f)::record.type == dtype::f32);
-static_assert(decltype(i + d)::record.type == dtype::f64);
-static_assert(decltype(l + f)::record.type == dtype::f32); // category first: int64 + float32 -> float32
-static_assert(decltype(l * d)::record.type == dtype::f64);
-static_assert(decltype(f + d)::record.type == dtype::f64); // float32 + float64 -> float64
-static_assert(decltype(d - f)::record.type == dtype::f64);
-static_assert(decltype(coil::minimum(i, f))::record.type == dtype::f32);
-static_assert(decltype(coil::maximum(b, b2))::record.type == dtype::b8);
-static_assert(decltype(coil::maximum(l, i))::record.type == dtype::i64);
-static_assert(decltype(coil::pow(f, d))::record.type == dtype::f64);
-static_assert(decltype(coil::pow(i, l))::record.type == dtype::i64);
+static_assert(coil::record_of<decltype(b + b2)>.type == dtype::b8); // True + True is True
+static_assert(coil::record_of<decltype(b * b2)>.type == dtype::b8);
+static_assert(coil::record_of<decltype(b + i)>.type == dtype::i32);
+static_assert(coil::record_of<decltype(b + l)>.type == dtype::i64);
+static_assert(coil::record_of<decltype(b + f)>.type == dtype::f32);
+static_assert(coil::record_of<decltype(b + d)>.type == dtype::f64);
+static_assert(coil::record_of<decltype(i + i2)>.type == dtype::i32);
+static_assert(coil::record_of<decltype(i + l)>.type == dtype::i64); // int32 + int64 -> int64
+static_assert(coil::record_of<decltype(l + i)>.type == dtype::i64);
+static_assert(coil::record_of<decltype(i + f)>.type == dtype::f32);
+static_assert(coil::record_of<decltype(i + d)>.type == dtype::f64);
+static_assert(coil::record_of<decltype(l + f)>.type == dtype::f32); // category first: int64 + float32 -> float32
+static_assert(coil::record_of<decltype(l * d)>.type == dtype::f64);
+static_assert(coil::record_of<decltype(f + d)>.type == dtype::f64); // float32 + float64 -> float64
+static_assert(coil::record_of<decltype(d - f)>.type == dtype::f64);
+static_assert(coil::record_of<decltype(coil::minimum(i, f))>.type == dtype::f32);
+static_assert(coil::record_of<decltype(coil::maximum(b, b2))>.type == dtype::b8);
+static_assert(coil::record_of<decltype(coil::maximum(l, i))>.type == dtype::i64);
+static_assert(coil::record_of<decltype(coil::pow(f, d))>.type == dtype::f64);
+static_assert(coil::record_of<decltype(coil::pow(i, l))>.type == dtype::i64);
 
 // ---- tensor with a wrapped number ---------------------------------------------------
 
-static_assert(decltype(i * 0.5_c)::record.type == dtype::f32); // int32 tensor * 0.5 -> float32
-static_assert(decltype(0.5_c * i)::record.type == dtype::f32);
-static_assert(decltype(l * 0.5_c)::record.type == dtype::f32); // the default float, not float64
-static_assert(decltype(b * 0.5_c)::record.type == dtype::f32);
-static_assert(decltype(b + 2_c)::record.type == dtype::i64); // bool + 2 -> int64
-static_assert(decltype(i + 2_c)::record.type == dtype::i32); // same category: the tensor wins
-static_assert(decltype(i - 2_c)::record.type == dtype::i32);
-static_assert(decltype(l + 2_c)::record.type == dtype::i64);
-static_assert(decltype(f + 2_c)::record.type == dtype::f32);
-static_assert(decltype(f * 0.5_c)::record.type == dtype::f32); // 0.5 does not make float32 into float64
-static_assert(decltype(d * 0.5_c)::record.type == dtype::f64);
-static_assert(decltype(d + 2_c)::record.type == dtype::f64);
-static_assert(decltype(coil::pow(i, 2_c))::record.type == dtype::i32);
-static_assert(decltype(coil::pow(i, 0.5_c))::record.type == dtype::f32);
-static_assert(decltype(coil::pow(2_c, i))::record.type == dtype::i32);
-static_assert(decltype(coil::pow(2.0_c, i))::record.type == dtype::f32);
-static_assert(decltype(coil::maximum(i, 0_c))::record.type == dtype::i32);
-static_assert(decltype(coil::maximum(i, 0.0_c))::record.type == dtype::f32);
+static_assert(coil::record_of<decltype(i * 0.5_c)>.type == dtype::f32); // int32 tensor * 0.5 -> float32
+static_assert(coil::record_of<decltype(0.5_c * i)>.type == dtype::f32);
+static_assert(coil::record_of<decltype(l * 0.5_c)>.type == dtype::f32); // the default float, not float64
+static_assert(coil::record_of<decltype(b * 0.5_c)>.type == dtype::f32);
+static_assert(coil::record_of<decltype(b + 2_c)>.type == dtype::i64); // bool + 2 -> int64
+static_assert(coil::record_of<decltype(i + 2_c)>.type == dtype::i32); // same category: the tensor wins
+static_assert(coil::record_of<decltype(i - 2_c)>.type == dtype::i32);
+static_assert(coil::record_of<decltype(l + 2_c)>.type == dtype::i64);
+static_assert(coil::record_of<decltype(f + 2_c)>.type == dtype::f32);
+static_assert(coil::record_of<decltype(f * 0.5_c)>.type == dtype::f32); // 0.5 does not make float32 into float64
+static_assert(coil::record_of<decltype(d * 0.5_c)>.type == dtype::f64);
+static_assert(coil::record_of<decltype(d + 2_c)>.type == dtype::f64);
+static_assert(coil::record_of<decltype(coil::pow(i, 2_c))>.type == dtype::i32);
+static_assert(coil::record_of<decltype(coil::pow(i, 0.5_c))>.type == dtype::f32);
+static_assert(coil::record_of<decltype(coil::pow(2_c, i))>.type == dtype::i32);
+static_assert(coil::record_of<decltype(coil::pow(2.0_c, i))>.type == dtype::f32);
+static_assert(coil::record_of<decltype(coil::maximum(i, 0_c))>.type == dtype::i32);
+static_assert(coil::record_of<decltype(coil::maximum(i, 0.0_c))>.type == dtype::f32);
 // wrapped with wrapped: the category's default type; the result is itself wrapped
-static_assert(decltype(coil::add(2_c, 3_c))::record.type == dtype::i64);
-static_assert(decltype(coil::add(2_c, 0.5_c))::record.type == dtype::f32);
-static_assert(decltype(coil::add(2_c, 3_c))::record.wrapped);
-static_assert(!decltype(i + 2_c)::record.wrapped);
-static_assert(decltype(i + coil::add(2_c, 3_c))::record.type == dtype::i32);
-static_assert(decltype(i + coil::mul(2_c, 0.5_c))::record.type == dtype::f32);
-static_assert(decltype(f + coil::mul(2_c, 0.5_c))::record.type == dtype::f32);
+static_assert(coil::record_of<decltype(coil::add(2_c, 3_c))>.type == dtype::i64);
+static_assert(coil::record_of<decltype(coil::add(2_c, 0.5_c))>.type == dtype::f32);
+static_assert(coil::record_of<decltype(coil::add(2_c, 3_c))>.wrapped);
+static_assert(!coil::record_of<decltype(i + 2_c)>.wrapped);
+static_assert(coil::record_of<decltype(i + coil::add(2_c, 3_c))>.type == dtype::i32);
+static_assert(coil::record_of<decltype(i + coil::mul(2_c, 0.5_c))>.type == dtype::f32);
+static_assert(coil::record_of<decltype(f + coil::mul(2_c, 0.5_c))>.type == dtype::f32);
 
 // ---- division, unary, comparisons, logic, where, cast ----------------------------------
 
-static_assert(decltype(i / i2)::record.type == dtype::f32); // int / int -> float32
-static_assert(decltype(l / l)::record.type == dtype::f32);
-static_assert(decltype(i / l)::record.type == dtype::f32);
-static_assert(decltype(b / b2)::record.type == dtype::f32);
-static_assert(decltype(i / 2_c)::record.type == dtype::f32);
-static_assert(decltype(d / i)::record.type == dtype::f64);
-static_assert(decltype(f / 2_c)::record.type == dtype::f32);
-static_assert(decltype(coil::exp(i))::record.type == dtype::f32);
-static_assert(decltype(coil::sqrt(l))::record.type == dtype::f32);
-static_assert(decltype(coil::sigmoid(b))::record.type == dtype::f32);
-static_assert(decltype(coil::erf(d))::record.type == dtype::f64);
-static_assert(decltype(coil::tanh(f))::record.type == dtype::f32);
-static_assert(decltype(-i)::record.type == dtype::i32);
-static_assert(decltype(coil::abs(l))::record.type == dtype::i64);
-static_assert(decltype(coil::relu(d))::record.type == dtype::f64);
-static_assert(decltype(coil::relu(i))::record.type == dtype::i32);
-static_assert(decltype(i < l)::record.type == dtype::b8); // comparisons -> bool
-static_assert(decltype(f == d)::record.type == dtype::b8);
-static_assert(decltype(b != b2)::record.type == dtype::b8);
-static_assert(decltype(i >= 0.5_c)::record.type == dtype::b8);
-static_assert(decltype(i && f)::record.type == dtype::b8);
-static_assert(decltype(d || 0_c)::record.type == dtype::b8);
-static_assert(decltype(!i)::record.type == dtype::b8);
-static_assert(decltype(coil::where(b, i, l))::record.type == dtype::i64);
-static_assert(decltype(coil::where(b, f, d))::record.type == dtype::f64);
-static_assert(decltype(coil::where(b, i, 0.5_c))::record.type == dtype::f32);
-static_assert(decltype(coil::where(b, b2, b))::record.type == dtype::b8);
-static_assert(decltype(coil::cast<double>(i))::record.type == dtype::f64);
-static_assert(decltype(coil::cast<bool>(f))::record.type == dtype::b8);
-static_assert(decltype(coil::cast<std::int32_t>(d))::record.type == dtype::i32);
+static_assert(coil::record_of<decltype(i / i2)>.type == dtype::f32); // int / int -> float32
+static_assert(coil::record_of<decltype(l / l)>.type == dtype::f32);
+static_assert(coil::record_of<decltype(i / l)>.type == dtype::f32);
+static_assert(coil::record_of<decltype(b / b2)>.type == dtype::f32);
+static_assert(coil::record_of<decltype(i / 2_c)>.type == dtype::f32);
+static_assert(coil::record_of<decltype(d / i)>.type == dtype::f64);
+static_assert(coil::record_of<decltype(f / 2_c)>.type == dtype::f32);
+static_assert(coil::record_of<decltype(coil::exp(i))>.type == dtype::f32);
+static_assert(coil::record_of<decltype(coil::sqrt(l))>.type == dtype::f32);
+static_assert(coil::record_of<decltype(coil::sigmoid(b))>.type == dtype::f32);
+static_assert(coil::record_of<decltype(coil::erf(d))>.type == dtype::f64);
+static_assert(coil::record_of<decltype(coil::tanh(f))>.type == dtype::f32);
+static_assert(coil::record_of<decltype(-i)>.type == dtype::i32);
+static_assert(coil::record_of<decltype(coil::abs(l))>.type == dtype::i64);
+static_assert(coil::record_of<decltype(coil::relu(d))>.type == dtype::f64);
+static_assert(coil::record_of<decltype(coil::relu(i))>.type == dtype::i32);
+static_assert(coil::record_of<decltype(i < l)>.type == dtype::b8); // comparisons -> bool
+static_assert(coil::record_of<decltype(f == d)>.type == dtype::b8);
+static_assert(coil::record_of<decltype(b != b2)>.type == dtype::b8);
+static_assert(coil::record_of<decltype(i >= 0.5_c)>.type == dtype::b8);
+static_assert(coil::record_of<decltype(i && f)>.type == dtype::b8);
+static_assert(coil::record_of<decltype(d || 0_c)>.type == dtype::b8);
+static_assert(coil::record_of<decltype(!i)>.type == dtype::b8);
+static_assert(coil::record_of<decltype(coil::where(b, i, l))>.type == dtype::i64);
+static_assert(coil::record_of<decltype(coil::where(b, f, d))>.type == dtype::f64);
+static_assert(coil::record_of<decltype(coil::where(b, i, 0.5_c))>.type == dtype::f32);
+static_assert(coil::record_of<decltype(coil::where(b, b2, b))>.type == dtype::b8);
+static_assert(coil::record_of<decltype(coil::cast<double>(i))>.type == dtype::f64);
+static_assert(coil::record_of<decltype(coil::cast<bool>(f))>.type == dtype::b8);
+static_assert(coil::record_of<decltype(coil::cast<std::int32_t>(d))>.type == dtype::i32);
 // chains promote step by step
-static_assert(decltype((i + l) * 0.5_c)::record.type == dtype::f32);
-static_assert(decltype(i / i2 + d)::record.type == dtype::f64);
-static_assert(decltype((b + b2) * i)::record.type == dtype::i32);
-static_assert(decltype(coil::cast<float>(l) + i)::record.type == dtype::f32);
+static_assert(coil::record_of<decltype((i + l) * 0.5_c)>.type == dtype::f32);
+static_assert(coil::record_of<decltype(i / i2 + d)>.type == dtype::f64);
+static_assert(coil::record_of<decltype((b + b2) * i)>.type == dtype::i32);
+static_assert(coil::record_of<decltype(coil::cast<float>(l) + i)>.type == dtype::f32);
 
 // The compute type: what the operands are converted to before the op.
-static_assert(decltype(i < 0.5_c)::record.compute == dtype::f32); // compared in float32
-static_assert(decltype(i < l)::record.compute == dtype::i64);
-static_assert(decltype(f == d)::record.compute == dtype::f64);
-static_assert(decltype(f == 0.1_c)::record.compute == dtype::f32);
-static_assert(decltype(i && f)::record.compute == dtype::b8);
-static_assert(decltype(i / i2)::record.compute == dtype::f32);
-static_assert(decltype(coil::exp(l))::record.compute == dtype::f32);
-static_assert(decltype(coil::cast<float>(l))::record.compute == dtype::i64);
+static_assert(coil::record_of<decltype(i < 0.5_c)>.compute == dtype::f32); // compared in float32
+static_assert(coil::record_of<decltype(i < l)>.compute == dtype::i64);
+static_assert(coil::record_of<decltype(f == d)>.compute == dtype::f64);
+static_assert(coil::record_of<decltype(f == 0.1_c)>.compute == dtype::f32);
+static_assert(coil::record_of<decltype(i && f)>.compute == dtype::b8);
+static_assert(coil::record_of<decltype(i / i2)>.compute == dtype::f32);
+static_assert(coil::record_of<decltype(coil::exp(l))>.compute == dtype::f32);
+static_assert(coil::record_of<decltype(coil::cast<float>(l))>.compute == dtype::i64);
 
 // The output tensor's element type follows the record.
 static_assert(std::is_same_v<decltype(coil::compile<coil::cpu>(i * 0.5_c)(coil::arg<"i">(static_cast<const std::int32_t*>(nullptr), 3))),
@@ -225,8 +225,8 @@ TEST_CASE("promotion: a rank-0 input promotes like a PyTorch 0-dim tensor") {
   constexpr auto l0 = coil::input<"l0", std::int64_t>();
   constexpr auto d0 = coil::input<"d0", double>();
   constexpr auto f0 = coil::input<"f0", float>();
-  CHECK(decltype(i + l0)::record.type == dtype::i32);
-  CHECK(decltype(f * d0)::record.type == dtype::f32);
-  CHECK(decltype(i * f0)::record.type == dtype::f32); // category still lifts
-  CHECK(decltype(b + l0)::record.type == dtype::i64);
+  CHECK(coil::record_of<decltype(i + l0)>.type == dtype::i32);
+  CHECK(coil::record_of<decltype(f * d0)>.type == dtype::f32);
+  CHECK(coil::record_of<decltype(i * f0)>.type == dtype::f32); // category still lifts
+  CHECK(coil::record_of<decltype(b + l0)>.type == dtype::i64);
 }

@@ -30,25 +30,25 @@ template <class T> std::vector<T> iota_values(std::int64_t n, T start = T(0)) {
 
 // ---- shapes and dtypes, decided at compile time -----------------------------------
 
-static_assert(decltype(coil::sum<1>(x))::record.shp.rank == 2);
-static_assert(decltype(coil::sum<1>(x))::record.shp.d[1] == coil::dim_const(4));
-static_assert(decltype(coil::sum<0, 2>(x, coil::keepdim))::record.shp.rank == 3);
-static_assert(decltype(coil::sum<0, 2>(x, coil::keepdim))::record.shp.d[0] == coil::dim_const(1));
-static_assert(decltype(coil::sum<0, 2>(x, coil::keepdim))::record.shp.d[1] == coil::dim_const(3));
-static_assert(decltype(coil::sum<0, 2>(x, coil::keepdim))::record.shp.d[2] == coil::dim_const(1));
-static_assert(decltype(coil::sum(x))::record.shp.rank == 0);
-static_assert(decltype(coil::sum(x, coil::keepdim))::record.shp.rank == 3);
-static_assert(decltype(coil::amax<-1>(x))::record.shp.d[1] == coil::dim_const(3));
-static_assert(decltype(coil::argmax(x))::record.shp.rank == 0);
-static_assert(decltype(coil::argmax<1>(x))::record.type == coil::dtype::i64);
-static_assert(decltype(coil::sum(coil::input<"i", std::int32_t>(3_c)))::record.type == coil::dtype::i64);
-static_assert(decltype(coil::sum(coil::input<"b", bool>(3_c)))::record.type == coil::dtype::i64);
-static_assert(decltype(coil::prod(coil::input<"i", std::int32_t>(3_c)))::record.type == coil::dtype::i64);
-static_assert(decltype(coil::amax(coil::input<"i", std::int32_t>(3_c)))::record.type == coil::dtype::i32);
-static_assert(decltype(coil::mean(coil::input<"d", double>(3_c)))::record.type == coil::dtype::f64);
+static_assert(coil::record_of<decltype(coil::sum<1>(x))>.shp.rank == 2);
+static_assert(coil::record_of<decltype(coil::sum<1>(x))>.shp.d[1] == coil::dim_const(4));
+static_assert(coil::record_of<decltype(coil::sum<0, 2>(x, coil::keepdim))>.shp.rank == 3);
+static_assert(coil::record_of<decltype(coil::sum<0, 2>(x, coil::keepdim))>.shp.d[0] == coil::dim_const(1));
+static_assert(coil::record_of<decltype(coil::sum<0, 2>(x, coil::keepdim))>.shp.d[1] == coil::dim_const(3));
+static_assert(coil::record_of<decltype(coil::sum<0, 2>(x, coil::keepdim))>.shp.d[2] == coil::dim_const(1));
+static_assert(coil::record_of<decltype(coil::sum(x))>.shp.rank == 0);
+static_assert(coil::record_of<decltype(coil::sum(x, coil::keepdim))>.shp.rank == 3);
+static_assert(coil::record_of<decltype(coil::amax<-1>(x))>.shp.d[1] == coil::dim_const(3));
+static_assert(coil::record_of<decltype(coil::argmax(x))>.shp.rank == 0);
+static_assert(coil::record_of<decltype(coil::argmax<1>(x))>.type == coil::dtype::i64);
+static_assert(coil::record_of<decltype(coil::sum(coil::input<"i", std::int32_t>(3_c)))>.type == coil::dtype::i64);
+static_assert(coil::record_of<decltype(coil::sum(coil::input<"b", bool>(3_c)))>.type == coil::dtype::i64);
+static_assert(coil::record_of<decltype(coil::prod(coil::input<"i", std::int32_t>(3_c)))>.type == coil::dtype::i64);
+static_assert(coil::record_of<decltype(coil::amax(coil::input<"i", std::int32_t>(3_c)))>.type == coil::dtype::i32);
+static_assert(coil::record_of<decltype(coil::mean(coil::input<"d", double>(3_c)))>.type == coil::dtype::f64);
 // `sum(x, 1_c)` and `sum<1>(x)` are the same node
 static_assert(std::is_same_v<decltype(coil::sum(x, 1_c)), decltype(coil::sum<1>(x))>);
-static_assert(decltype(coil::sum(x, -1_c, 0_c))::record.axes == 0b101u);
+static_assert(coil::record_of<decltype(coil::sum(x, -1_c, 0_c))>.axes == 0b101u);
 
 // ---- hand-known values ------------------------------------------------------------
 
@@ -231,7 +231,7 @@ TEST_CASE("reductions: a 0-d input reduces over its implicit axis; keepdim over 
   CHECK(coil::compile<coil::cpu>(coil::mean(s))(coil::arg<"s">(coil::view(&sv)))() == -2.5f);
 
   constexpr auto z = coil::input<"z", float>(coil::sym<"B">, 3_c);
-  static_assert(decltype(coil::sum<0>(z, coil::keepdim))::record.shp.d[0] == coil::dim_const(1));
+  static_assert(coil::record_of<decltype(coil::sum<0>(z, coil::keepdim))>.shp.d[0] == coil::dim_const(1));
   const std::vector<float> d = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
   auto k = coil::compile<coil::cpu>(coil::sum<0>(z, coil::keepdim))(coil::arg<"z">(d.data(), 4, 3));
   REQUIRE(k.extents == std::array<std::int64_t, 2>{1, 3});

@@ -25,7 +25,7 @@ std::vector<float> iota(std::int64_t n) {
   return v;
 }
 
-template <class E> constexpr coil::shape shape_of(E) { return E::record.shp; }
+template <class E> constexpr coil::shape shape_of(E) { return coil::record_of<E>.shp; }
 constexpr coil::shape make_shape(std::initializer_list<coil::dim> ds) {
   coil::shape s;
   for (const coil::dim& d : ds) s.d[s.rank++] = d;
@@ -58,10 +58,10 @@ static_assert(shape_of(coil::squeeze<1>(coil::unsqueeze<1>(t))) == shape_of(t));
 static_assert(shape_of(coil::expand(coil::input<"r", float>(3_c, 1_c), 2_c, 3_c, 5_c)) == make_shape({c(2), c(3), c(5)}));
 static_assert(shape_of(coil::broadcast_to(coil::input<"r", float>(1_c, 4_c), B, -1_c)) == make_shape({Bd, c(4)}));
 // transposing twice is two permute nodes (not folded); each swaps axes 0 and 1
-static_assert(decltype(coil::transpose<0, 1>(coil::transpose<0, 1>(t)))::record.perm[0] == 1);
+static_assert(coil::record_of<decltype(coil::transpose<0, 1>(coil::transpose<0, 1>(t)))>.perm[0] == 1);
 static_assert(coil::graph<decltype(coil::transpose<0, 1>(coil::transpose<0, 1>(t)))>::size == 3);
 // a view keeps the dtype
-static_assert(decltype(coil::reshape(coil::input<"i", std::int32_t>(6_c), 2_c, 3_c))::record.type == coil::dtype::i32);
+static_assert(coil::record_of<decltype(coil::reshape(coil::input<"i", std::int32_t>(6_c), 2_c, 3_c))>.type == coil::dtype::i32);
 
 // ---- hand-known values --------------------------------------------------------------
 
