@@ -46,6 +46,10 @@
 #include "runtime/status.hpp"
 #include "runtime/tensor.hpp"
 
+#if defined(__CUDACC__)
+#include "runtime/cuda_model.hpp"
+#endif
+
 #if defined(COIL_HAS_FMT) && !defined(__CUDACC__)
 #include "debug/explain.hpp"
 #include "debug/to_dot.hpp"

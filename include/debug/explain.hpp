@@ -12,8 +12,8 @@ namespace coil {
 
 // A multi-line description of a compiled model's plan.
 //   fmt::print("{}", coil::explain(model));
-template <class Target, class G> std::string explain(const model<Target, G>&) {
-  using M = model<Target, G>;
+template <class Target, class G, class K> std::string explain(const model<Target, G, K>&) {
+  using M = model<Target, G, K>;
   constexpr auto& p = M::plan;
   std::string out = fmt::format("coil model for {}: {} nodes, {} kernels, {} arena buffers, arena {}\n", Target::name,
                                 G::size, p.kernel_count, p.buffer_count,

@@ -11,8 +11,8 @@ namespace coil {
 // Graphviz DOT of the kernel graph: inputs, kernels (with their stages and fused
 // nodes) and outputs, edges labelled with the value that flows.
 //   std::ofstream("plan.dot") << coil::to_dot(model);   // dot -Tpng plan.dot -o plan.png
-template <class Target, class G> std::string to_dot(const model<Target, G>&) {
-  constexpr auto& p = model<Target, G>::plan;
+template <class Target, class G, class K> std::string to_dot(const model<Target, G, K>&) {
+  constexpr auto& p = model<Target, G, K>::plan;
   std::string out = "digraph coil_plan {\n  rankdir=TB;\n  node [fontname=\"Helvetica\", fontsize=11];\n";
   for (int i = 0; i < G::size; ++i)
     if (G::records[i].kind == op_kind::input)

@@ -159,7 +159,7 @@ constexpr int approximate_mode(const char* s) { return cstr_eq(s, "none") ? 0 : 
 } // namespace detail
 
 // `gelu(x)`, `gelu<"tanh">(x)`: torch.nn.functional.gelu(input, approximate='none').
-template <fixed_string Approximate = "none", expr X> constexpr auto gelu(X x) {
+template <fixed_string Approximate, expr X> constexpr auto gelu(X x) {
   constexpr int mode = detail::approximate_mode(Approximate.data);
   if constexpr (mode < 0) {
     constexpr auto message = [] {
@@ -174,6 +174,9 @@ template <fixed_string Approximate = "none", expr X> constexpr auto gelu(X x) {
     return make_node<activation_op<mode == 0 ? activation::gelu : activation::gelu_tanh>>(x);
   }
 }
+// (A separate overload, not a default template argument: nvcc's front end does not deduce
+// past a defaulted class-type template parameter.)
+template <expr X> constexpr auto gelu(X x) { return gelu<"none">(x); }
 
 // `silu(x)`: x * sigmoid(x).
 template <expr X> constexpr auto silu(X x) { return make_node<activation_op<activation::silu>>(x); }

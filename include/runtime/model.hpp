@@ -21,12 +21,39 @@
 namespace coil {
 
 namespace detail {
+// How a target runs a plan, and where its arena lives. The host targets keep the arena in
+// host memory; runtime/cuda_model.hpp specializes both for coil::cuda (device memory,
+// kernel launches on the model's stream).
 template <class Target> struct backend_runner;
 template <> struct backend_runner<cpu> {
-  template <class P, int N> static void run(exec_state<N>& s) { kernel::run_cpu<P>(s); }
+  template <class P, int N, class State> static status run(exec_state<N>& s, State&) {
+    kernel::run_cpu<P>(s);
+    return {};
+  }
 };
 template <> struct backend_runner<reference> {
-  template <class P, int N> static void run(exec_state<N>& s) { reference_impl::run<typename P::graph>(s); }
+  template <class P, int N, class State> static status run(exec_state<N>& s, State&) {
+    reference_impl::run<typename P::graph>(s);
+    return {};
+  }
+};
+
+// The arena of a host target: one allocation, grown only when a call needs more.
+template <class Target> class device_state {
+public:
+  static constexpr bool host_memory = true;
+  status reserve(std::int64_t bytes) {
+    if (bytes <= capacity_) return {};
+    // over-allocate by the alignment so offsets can start on an aligned address
+    arena_.reset(new std::byte[static_cast<std::size_t>(bytes + arena_alignment)]);
+    capacity_ = bytes;
+    return {};
+  }
+  std::byte* arena() const { return arena_.get(); }
+
+private:
+  std::unique_ptr<std::byte[]> arena_;
+  std::int64_t capacity_ = 0;
 };
 
 template <fixed_string Name> constexpr auto no_input_message(auto names) {
@@ -154,7 +181,11 @@ template <class... Args> const workspace_arg* find_workspace(const Args&... args
 }
 } // namespace detail
 
-template <class Target, class Graph> class model {
+// Key: the type the kernels are instantiated with (the model itself when void). nvcc
+// spells a kernel's template arguments in its host stub and cannot spell the class-type
+// template arguments inside node types (an input's name), so a CUDA model is a named type
+// deriving from this one: `struct mlp : coil::keyed_model<mlp, coil::cuda, decltype(y)> {};`
+template <class Target, class Graph, class Key = void> class model {
 public:
   using graph = Graph;
   using target = Target;
@@ -169,7 +200,10 @@ public:
   static constexpr std::int64_t arena_bytes = static_arena ? layout_arena<Graph>(plan, sym_env{}).bytes : -1;
 
   model() {
-    if constexpr (static_arena && arena_bytes > 0 && !std::is_same_v<Target, reference>) reserve(arena_bytes);
+    // host arenas are allocated here, once; a device arena on the first call
+    if constexpr (static_arena && arena_bytes > 0 && !std::is_same_v<Target, reference> &&
+                  detail::device_state<Target>::host_memory)
+      (void)state_.reserve(arena_bytes);
   }
 
   // Runs the model; returns a failed status (and writes nothing) on bad input.
@@ -180,7 +214,11 @@ public:
     // through null pointers); the call operator returns owning tensors instead.
     static_assert((0 + ... + (is_out_arg<Args>::value ? 1 : 0)) == Graph::output_count,
                   "coil::model::run: pass one coil::out(...) per output (or call the model to get owning tensors)");
-    if (detail::outputs_alias_inputs(args...)) return run_through_temporaries(args...);
+    if (detail::outputs_alias_inputs(args...)) {
+      if constexpr (detail::device_state<Target>::host_memory) return run_through_temporaries(args...);
+      else return detail::fail_status("coil::model::run: an output shares memory with an input; on ", Target::name,
+                                      " pass a separate output buffer");
+    }
     exec_state<size> s;
     sym_env env;
     status st = bind_shapes(s, env, args...);
@@ -191,8 +229,9 @@ public:
       st = bind_arena(s, env, detail::find_workspace(args...));
       if (!st) return st;
     }
-    detail::backend_runner<Target>::template run<model>(s);
-    return {};
+    // (no alias between the two: nvcc would spell the alias in the kernels' host stubs)
+    if constexpr (std::is_void_v<Key>) return detail::backend_runner<Target>::template run<model>(s, state_);
+    else return detail::backend_runner<Target>::template run<Key>(s, state_);
   }
 
   // Bytes of workspace a call with these inputs needs (intermediates, plus slack to align
@@ -212,6 +251,8 @@ public:
     if constexpr ((is_out_arg<Args>::value || ...)) {
       detail::throw_if_failed(run(args...));
     } else {
+      static_assert(detail::device_state<Target>::host_memory,
+                    "coil::model: on this target the outputs live in device memory: pass coil::out(...) for each");
       return call_returning(std::make_index_sequence<Graph::output_count>{}, args...);
     }
   }
@@ -225,16 +266,11 @@ public:
     return extents_of<Slot>(s);
   }
 
-private:
-  std::unique_ptr<std::byte[]> arena_;
-  std::int64_t arena_capacity_ = 0;
+  // The target's resources held by this model (arena; on CUDA also the stream).
+  detail::device_state<Target>& device() { return state_; }
 
-  void reserve(std::int64_t bytes) {
-    if (bytes <= arena_capacity_) return;
-    // over-allocate by the alignment so offsets can start on an aligned address
-    arena_.reset(new std::byte[static_cast<std::size_t>(bytes + arena_alignment)]);
-    arena_capacity_ = bytes;
-  }
+private:
+  detail::device_state<Target> state_;
 
   template <int Slot> static auto extents_of(const exec_state<size>& s) {
     constexpr int i = Graph::outputs[Slot];
@@ -448,8 +484,9 @@ private:
         return st;
       }
     } else {
-      if constexpr (!static_arena) reserve(a.bytes);
-      base = reinterpret_cast<std::uintptr_t>(arena_.get());
+      const status st = state_.reserve(a.bytes);
+      if (!st) return st;
+      base = reinterpret_cast<std::uintptr_t>(state_.arena());
       base = (base + arena_alignment - 1) / arena_alignment * arena_alignment;
     }
     for (int b = 0; b < plan.buffer_count; ++b) {
@@ -475,5 +512,11 @@ template <class Target, expr... Outputs> auto compile(Outputs...) {
   using G = graph<detail::output_node_t<lowered_t<Outputs, Target>>...>;
   return model<Target, G>{};
 }
+
+// The model of the output expression types for Target, with its kernels keyed by Key:
+//   constexpr auto y = coil::softmax<-1>(x);
+//   struct softmax_gpu : coil::keyed_model<softmax_gpu, coil::cuda, decltype(y)> {};
+template <class Key, class Target, class... Outputs>
+using keyed_model = model<Target, graph<detail::output_node_t<lowered_t<std::remove_cvref_t<Outputs>, Target>>...>, Key>;
 
 } // namespace coil

@@ -27,6 +27,14 @@ public:
 };
 
 namespace detail {
+// A failed status whose message is the parts in order (strings and integers).
+template <class... Parts> constexpr status fail_status(const Parts&... parts) {
+  status st;
+  st.failed = true;
+  ((st.msg << parts), ...);
+  return st;
+}
+
 // Raise st as coil::error, or, in a build without exceptions, print it and abort.
 inline void throw_if_failed(const status& st) {
   if (st.ok()) return;

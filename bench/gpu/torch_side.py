@@ -1,0 +1,50 @@
+"""PyTorch's side of the GPU benchmark (bench/gpu/run): eager and torch.compile on the same
+workloads and sizes as bench/gpu/coil_gpu.cu, timed with CUDA events in the same way
+(20 warm-up calls, 15 repetitions of 50 calls, median ms per call). One JSON row per line."""
+import json
+import torch
+import torch.nn.functional as F
+
+torch.backends.cuda.matmul.allow_tf32 = False
+torch.backends.cudnn.allow_tf32 = False
+dev = "cuda"
+
+
+def timed(workload, impl, fn, *args):
+    for _ in range(20):
+        fn(*args)
+    torch.cuda.synchronize()
+    start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    ms = []
+    for _ in range(15):
+        start.record()
+        for _ in range(50):
+            fn(*args)
+        stop.record()
+        stop.synchronize()
+        ms.append(start.elapsed_time(stop) / 50)
+    ms.sort()
+    print(json.dumps({"workload": workload, "impl": impl, "median_ms": ms[len(ms) // 2],
+                      "min_ms": ms[0], "max_ms": ms[-1], "reps": 15}), flush=True)
+
+
+def both(workload, fn, *args):
+    timed(workload, "torch eager", fn, *args)
+    timed(workload, "torch.compile", torch.compile(fn), *args)
+
+
+g = torch.Generator(device=dev).manual_seed(0)
+def rnd(*shape):
+    return torch.rand(*shape, device=dev, generator=g) * 2 - 1
+
+x, a, b = rnd(16384, 1024), rnd(1024), rnd(1024)
+both("W1 gelu(x*a+b) [16384,1024]", lambda x, a, b: F.gelu(x * a + b), x, a, b)
+both("W2 softmax [16384,1024]", lambda x: torch.softmax(x, -1), x)
+both("W3 layer_norm [16384,1024]", lambda x, a, b: F.layer_norm(x, (1024,), a, b), x, a, b)
+xs = rnd(64, 128)
+both("W2 softmax [64,128]", lambda x: torch.softmax(x, -1), xs)
+x4, W1, b1, W2, b2 = rnd(512, 768), rnd(768, 3072), rnd(3072), rnd(3072, 768), rnd(768)
+both("W4 MLP 512x768x3072", lambda x, W1, b1, W2, b2: F.gelu(x @ W1 + b1) @ W2 + b2, x4, W1, b1, W2, b2)
+x6, V1, c1, V2, c2 = rnd(1, 784), rnd(784, 128), rnd(128), rnd(128, 10), rnd(10)
+both("W6 MLP 784-128-10 batch 1", lambda x, V1, c1, V2, c2: torch.log_softmax(torch.relu(x @ V1 + c1) @ V2 + c2, -1),
+     x6, V1, c1, V2, c2)

@@ -1,0 +1,243 @@
+// CUDA kernels that execute a Plan: the same kernel kinds as the CPU loops (cpu/loops.hpp),
+// with the same evaluator (backends/eval.hpp) inside. Compiled only by nvcc.
+//
+//   pointwise   a block per run of rows, threads along the innermost axis (coalesced);
+//               a flat grid-stride loop when the innermost axis is short
+//   reduction   a block per output element, a deterministic block reduce (fixed tree)
+//   rows        a block per outer index: every stage of the row kernel (softmax's max,
+//               sum and output, layer_norm's mean, variance and output) runs in order in
+//               that block, so the row is read from global memory once and then from L1
+//   matmul      cuBLAS (runtime/cuda_model.hpp launches it)
+//
+// Launch shapes are chosen at run time from the bound extents; the block size is fixed, so
+// the reduction order, and so the result, is the same on every call.
+#pragma once
+#if defined(__CUDACC__)
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include "../eval.hpp"
+#include "../exec_state.hpp"
+
+namespace coil::cuda_kernel {
+
+using kernel::eval;
+using kernel::offset_of;
+using kernel::record_v;
+using kernel::value_t;
+
+inline constexpr int block_threads = 256;
+
+// Accumulator of a reduction, as on the CPU: floating sums in double, integers in int64.
+template <class In> using acc_t = std::conditional_t<std::is_floating_point_v<In>, double, std::int64_t>;
+
+// A partial result of a reduction: the running sum/product, or the best value so far and
+// its flat position (amax/amin/argmax/argmin; the first position wins ties, NaN wins all).
+template <class In> struct partial {
+  acc_t<In> acc;
+  In best;
+  std::int64_t at; // -1: empty
+};
+
+template <op_code C, class In> __device__ __forceinline__ partial<In> empty_partial() {
+  partial<In> p{};
+  p.acc = C == op_code::prod ? acc_t<In>(1) : acc_t<In>(0);
+  p.at = -1;
+  return p;
+}
+
+template <op_code C, class In> __device__ __forceinline__ partial<In> combine(const partial<In>& a, const partial<In>& b) {
+  if constexpr (C == op_code::sum || C == op_code::mean) {
+    partial<In> r = a;
+    r.acc = scalar::wrap_add(a.acc, b.acc);
+    return r;
+  } else if constexpr (C == op_code::prod) {
+    partial<In> r = a;
+    r.acc = scalar::wrap_mul(a.acc, b.acc);
+    return r;
+  } else {
+    if (a.at < 0) return b;
+    if (b.at < 0) return a;
+    const bool an = scalar::isnan_(a.best), bn = scalar::isnan_(b.best);
+    if (an || bn) return an && bn ? (a.at < b.at ? a : b) : (an ? a : b);
+    constexpr bool is_max = C == op_code::amax || C == op_code::argmax;
+    const bool a_wins = is_max ? a.best > b.best : a.best < b.best;
+    const bool b_wins = is_max ? b.best > a.best : b.best < a.best;
+    if (a_wins) return a;
+    if (b_wins) return b;
+    return a.at < b.at ? a : b;
+  }
+}
+
+template <op_code C, class In> __device__ __forceinline__ void add_value(partial<In>& p, In v, std::int64_t at) {
+  if constexpr (C == op_code::sum || C == op_code::mean) {
+    p.acc = scalar::wrap_add(p.acc, static_cast<acc_t<In>>(v));
+  } else if constexpr (C == op_code::prod) {
+    p.acc = scalar::wrap_mul(p.acc, static_cast<acc_t<In>>(v));
+  } else {
+    partial<In> q{};
+    q.best = v;
+    q.at = at;
+    p = combine<C>(p, q);
+  }
+}
+
+// Reduces one partial per thread of the block into the result every thread gets back: a
+// shuffle tree inside each warp (lane 0 ends with the warp's result), then the warps'
+// results in warp order. The same tree on every call, so the same result.
+template <op_code C, class In> __device__ partial<In> shuffle_down(const partial<In>& p, int by) {
+  partial<In> q;
+  q.acc = __shfl_down_sync(0xffffffffu, p.acc, by);
+  if constexpr (std::is_same_v<In, bool>) q.best = __shfl_down_sync(0xffffffffu, static_cast<int>(p.best), by) != 0;
+  else q.best = __shfl_down_sync(0xffffffffu, p.best, by);
+  q.at = __shfl_down_sync(0xffffffffu, p.at, by);
+  return q;
+}
+template <op_code C, class In> __device__ partial<In> block_reduce(partial<In> p) {
+  constexpr int warps = block_threads / 32;
+  __shared__ partial<In> per_warp[warps];
+  for (int by = 16; by > 0; by /= 2) p = combine<C>(p, shuffle_down<C>(p, by));
+  const int lane = static_cast<int>(threadIdx.x) % 32, warp = static_cast<int>(threadIdx.x) / 32;
+  if (lane == 0) per_warp[warp] = p;
+  __syncthreads();
+  partial<In> r = per_warp[0];
+  for (int w = 1; w < warps; ++w) r = combine<C>(r, per_warp[w]);
+  __syncthreads(); // per_warp is reused by the next reduction of this block
+  return r;
+}
+
+// The reduction R at one output index, computed by the whole block; thread 0 writes it.
+template <class P, int R, int N> __device__ void block_reduce_at(const exec_state<N>& s, const index_t& oix) {
+  constexpr node_record r = record_v<P, R>;
+  constexpr int c = r.inputs[0];
+  constexpr int in_rank = record_v<P, c>.shp.rank;
+  using T = value_t<P, R>;
+  using In = value_t<P, c>;
+  int folded[max_rank]{}, nfolded = 0;
+  std::int64_t fext[max_rank]{};
+  std::int64_t count = 1;
+  index_t cix{};
+  for (int d = 0, o = 0; d < in_rank; ++d) {
+    if ((r.axes >> d) & 1u) {
+      folded[nfolded] = d;
+      fext[nfolded++] = s.ext[c][d];
+      count *= s.ext[c][d];
+      if (r.keepdim) ++o;
+    } else {
+      cix.v[d] = oix.v[o++];
+    }
+  }
+  partial<In> p = empty_partial<r.code, In>();
+  // consecutive threads take consecutive folded positions: coalesced when the innermost
+  // input axis is folded
+  if (nfolded == 1) { // one folded axis (a row): no index division per element
+    for (std::int64_t j = threadIdx.x; j < count; j += block_threads) {
+      cix.v[folded[0]] = j;
+      add_value<r.code>(p, static_cast<In>(eval<P, c, R>(s, cix)), j);
+    }
+  } else {
+    for (std::int64_t j = threadIdx.x; j < count; j += block_threads) {
+      std::int64_t rest = j;
+      for (int k = nfolded - 1; k >= 0; --k) {
+        cix.v[folded[k]] = rest % fext[k];
+        rest /= fext[k];
+      }
+      add_value<r.code>(p, static_cast<In>(eval<P, c, R>(s, cix)), j);
+    }
+  }
+  p = block_reduce<r.code>(p);
+  if (threadIdx.x == 0) {
+    T result{};
+    if constexpr (r.code == op_code::sum || r.code == op_code::prod) result = static_cast<T>(p.acc);
+    else if constexpr (r.code == op_code::mean) result = static_cast<T>(static_cast<double>(p.acc) / static_cast<double>(count));
+    else if constexpr (r.code == op_code::amax || r.code == op_code::amin) result = static_cast<T>(p.best);
+    else result = static_cast<T>(p.at);
+    static_cast<T*>(const_cast<void*>(s.data[R]))[offset_of<P, R>(s, oix)] = result;
+  }
+}
+
+// Splits a flat position into the multi-index of `ext` (row-major), first `rank` axes.
+__device__ __forceinline__ index_t unflatten(std::int64_t flat, const std::int64_t* ext, int rank) {
+  index_t ix{};
+  for (int d = rank - 1; d >= 0; --d) {
+    ix.v[d] = flat % ext[d];
+    flat /= ext[d];
+  }
+  return ix;
+}
+
+// Pointwise, row mode: block b takes rows b, b + gridDim.x, ...; its threads walk the
+// innermost axis of each row.
+template <class P, int R, int N> __global__ void __launch_bounds__(block_threads) pointwise_rows(exec_state<N> s, std::int64_t rows) {
+  constexpr int rank = record_v<P, R>.shp.rank;
+  using T = value_t<P, R>;
+  T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
+  const std::int64_t n = s.ext[R][rank - 1];
+  for (std::int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
+    index_t ix = unflatten(row, s.ext[R], rank - 1);
+    for (std::int64_t j = threadIdx.x; j < n; j += block_threads) {
+      ix.v[rank - 1] = j;
+      out[offset_of<P, R>(s, ix)] = eval<P, R, R>(s, ix);
+    }
+  }
+}
+
+// Pointwise, flat mode (short innermost axis, or rank 0): a grid-stride loop over elements.
+template <class P, int R, int N> __global__ void __launch_bounds__(block_threads) pointwise_flat(exec_state<N> s, std::int64_t total) {
+  constexpr int rank = record_v<P, R>.shp.rank;
+  using T = value_t<P, R>;
+  T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * block_threads + threadIdx.x; i < total;
+       i += static_cast<std::int64_t>(gridDim.x) * block_threads) {
+    const index_t ix = unflatten(i, s.ext[R], rank);
+    out[offset_of<P, R>(s, ix)] = eval<P, R, R>(s, ix);
+  }
+}
+
+// A reduction kernel: block b computes outputs b, b + gridDim.x, ...
+template <class P, int R, int N> __global__ void __launch_bounds__(block_threads) reduction(exec_state<N> s, std::int64_t outputs) {
+  constexpr int rank = record_v<P, R>.shp.rank;
+  for (std::int64_t o = blockIdx.x; o < outputs; o += gridDim.x) block_reduce_at<P, R>(s, unflatten(o, s.ext[R], rank));
+}
+
+// One stage of a row kernel at the outer index o (the CPU's run_stage, by a block).
+template <class P, int I, int N> __device__ __forceinline__ void row_stage(const exec_state<N>& s, const index_t& o, int outer_rank) {
+  constexpr node_record r = record_v<P, I>;
+  index_t ix = o;
+  if constexpr (r.kind == op_kind::reduction) {
+    for (int d = outer_rank; d < r.shp.rank; ++d) ix.v[d] = 0; // keepdim: trailing size-1 axes
+    block_reduce_at<P, I>(s, ix);
+  } else if constexpr (r.shp.rank == 0) {
+    if (threadIdx.x == 0) static_cast<value_t<P, I>*>(const_cast<void*>(s.data[I]))[0] = eval<P, I, I>(s, ix);
+  } else {
+    using T = value_t<P, I>;
+    T* out = static_cast<T*>(const_cast<void*>(s.data[I]));
+    constexpr int last = r.shp.rank - 1;
+    const std::int64_t n = s.ext[I][last];
+    for (std::int64_t j = threadIdx.x; j < n; j += block_threads) {
+      ix.v[last] = j;
+      out[offset_of<P, I>(s, ix)] = eval<P, I, I>(s, ix);
+    }
+  }
+  __syncthreads(); // the next stage reads what this one wrote
+}
+
+// A row kernel: block b takes outer indices b, b + gridDim.x, ...; all stages in order.
+template <class P, int K, int N> __global__ void __launch_bounds__(block_threads) rows(exec_state<N> s, std::int64_t outer) {
+  constexpr int begin = P::plan.kernel_begin[K];
+  constexpr int outer_rank = P::plan.outer_rank[K];
+  constexpr int first = P::plan.stage_node[begin];
+  constexpr int space = record_v<P, first>.kind == op_kind::reduction ? record_v<P, first>.inputs[0] : first;
+  for (std::int64_t b = blockIdx.x; b < outer; b += gridDim.x) {
+    const index_t o = unflatten(b, s.ext[space], outer_rank);
+    [&]<std::size_t... S>(std::index_sequence<S...>) {
+      (row_stage<P, P::plan.stage_node[begin + static_cast<int>(S)]>(s, o, outer_rank), ...);
+    }(std::make_index_sequence<P::plan.stages_in(K)>{});
+  }
+}
+
+} // namespace coil::cuda_kernel
+#endif // __CUDACC__

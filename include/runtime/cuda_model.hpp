@@ -1,0 +1,240 @@
+// The CUDA target's runtime: the device arena, the stream and cuBLAS handle a model uses,
+// the kernel launches of a plan, and host/device copy helpers. Compiled only by nvcc.
+//
+//   constexpr auto y = coil::softmax<-1>(x);
+//   struct softmax_gpu : coil::keyed_model<softmax_gpu, coil::cuda, decltype(y)> {};
+//   softmax_gpu m;
+//   m.device().set_stream(stream);                       // optional; default stream otherwise
+//   m.run(coil::arg<"x">(dx, rows, 1024), coil::out(coil::view(dy, rows, 1024)));  // device pointers
+//
+// Every CUDA call is checked; a failure is a status (or coil::error from the call
+// operator) in the one-line grammar: `coil::cuda: <call>: <cuda error text>`.
+#pragma once
+#if defined(__CUDACC__)
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+#include "../backends/cuda/kernels.hpp"
+#include "../backends/exec_state.hpp"
+#include "../core/targets.hpp"
+#include "../schedule/plan.hpp"
+#include "model.hpp"
+#include "status.hpp"
+
+namespace coil {
+
+namespace detail {
+inline status cuda_status(cudaError_t err, const char* what) {
+  if (err == cudaSuccess) return {};
+  return fail_status("coil::cuda: ", what, ": ", cudaGetErrorString(err));
+}
+inline status cublas_status(cublasStatus_t err, const char* what) {
+  if (err == CUBLAS_STATUS_SUCCESS) return {};
+  return fail_status("coil::cuda: ", what, ": cuBLAS status ", static_cast<int>(err));
+}
+} // namespace detail
+
+// Raises a failed CUDA call as coil::error (host helpers and tests).
+inline void cuda_check(cudaError_t err, const char* what) { detail::throw_if_failed(detail::cuda_status(err, what)); }
+
+// Host <-> device copies of n elements (synchronous).
+template <class T> void copy_to_device(T* device, const T* host, std::int64_t n) {
+  cuda_check(cudaMemcpy(device, host, static_cast<std::size_t>(n) * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy to device");
+}
+template <class T> void copy_to_host(T* host, const T* device, std::int64_t n) {
+  cuda_check(cudaMemcpy(host, device, static_cast<std::size_t>(n) * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy to host");
+}
+
+// Device memory for n elements of T, freed with the object.
+template <class T> class device_buffer {
+public:
+  explicit device_buffer(std::int64_t n) : n_(n) {
+    if (n > 0) cuda_check(cudaMalloc(reinterpret_cast<void**>(&p_), static_cast<std::size_t>(n) * sizeof(T)), "cudaMalloc");
+  }
+  device_buffer(const device_buffer&) = delete;
+  device_buffer& operator=(const device_buffer&) = delete;
+  ~device_buffer() {
+    if (p_) (void)cudaFree(p_);
+  }
+  T* data() const { return p_; }
+  std::int64_t size() const { return n_; }
+
+private:
+  T* p_ = nullptr;
+  std::int64_t n_ = 0;
+};
+
+namespace detail {
+
+// A CUDA model's device resources: one arena allocation (grown only when a call needs
+// more), the stream its kernels run on, and its cuBLAS handle (created on first use).
+template <> class device_state<cuda> {
+public:
+  static constexpr bool host_memory = false;
+  device_state() = default;
+  device_state(const device_state&) = delete;
+  device_state& operator=(const device_state&) = delete;
+  ~device_state() {
+    if (arena_) (void)cudaFree(arena_);
+    if (blas_) (void)cublasDestroy(blas_);
+  }
+
+  status reserve(std::int64_t bytes) {
+    if (bytes <= capacity_) return {};
+    if (arena_) {
+      (void)cudaFree(arena_);
+      arena_ = nullptr;
+      capacity_ = 0;
+    }
+    const status st = cuda_status(cudaMalloc(reinterpret_cast<void**>(&arena_), static_cast<std::size_t>(bytes + arena_alignment)),
+                                  "cudaMalloc (model arena)");
+    if (st) capacity_ = bytes;
+    return st;
+  }
+  std::byte* arena() const { return arena_; }
+
+  void set_stream(cudaStream_t s) { stream_ = s; }
+  cudaStream_t stream() const { return stream_; }
+
+  status blas(cublasHandle_t& out) {
+    if (!blas_) {
+      const status st = cublas_status(cublasCreate(&blas_), "cublasCreate");
+      if (!st) return st;
+    }
+    out = blas_;
+    return cublas_status(cublasSetStream(blas_, stream_), "cublasSetStream");
+  }
+
+private:
+  std::byte* arena_ = nullptr;
+  std::int64_t capacity_ = 0;
+  cudaStream_t stream_ = nullptr;
+  cublasHandle_t blas_ = nullptr;
+};
+
+// Blocks for a grid-stride loop over `work` items: enough to fill the GPU, never more
+// than the work.
+inline unsigned grid_for(std::int64_t work) {
+  return static_cast<unsigned>(std::clamp<std::int64_t>(work, 1, 132 * 32));
+}
+
+inline std::int64_t product(const std::int64_t* ext, int from, int to) {
+  std::int64_t n = 1;
+  for (int d = from; d < to; ++d) n *= ext[d];
+  return n;
+}
+
+// C = A * B for row-major operands through cuBLAS (column-major C^T = B^T * A^T), one GEMM
+// per batch index. Operands whose inner stride is not 1 are read transposed when their
+// outer stride is 1.
+template <class P, int R, int N> status run_matmul_cuda(const exec_state<N>& s, device_state<cuda>& dev) {
+  constexpr node_record r = kernel::record_v<P, R>;
+  constexpr int a = r.inputs[0], b = r.inputs[1];
+  constexpr node_record ra = kernel::record_v<P, a>, rb = kernel::record_v<P, b>;
+  using T = kernel::value_t<P, R>;
+  static_assert((std::is_same_v<T, float> || std::is_same_v<T, double>) && std::is_same_v<kernel::value_t<P, a>, T> &&
+                    std::is_same_v<kernel::value_t<P, b>, T>,
+                "coil::matmul on cuda: float or double operands of one dtype (cast the operands first)");
+  constexpr int rank = r.shp.rank, batch = rank - 2;
+  const std::int64_t m = s.ext[R][rank - 2], n = s.ext[R][rank - 1], k = s.ext[a][ra.shp.rank - 1];
+  if (m == 0 || n == 0) return {};
+  if (s.str[R][rank - 1] != 1) return fail_status("coil::matmul on cuda: the output's last axis must be contiguous");
+  cublasHandle_t h{};
+  status st = dev.blas(h);
+  if (!st) return st;
+  // (stride along rows, stride along columns) of a row-major matrix view -> cuBLAS op and ld
+  auto layout = [](std::int64_t row_stride, std::int64_t col_stride, std::int64_t cols, cublasOperation_t& op, int& ld) {
+    if (col_stride == 1) op = CUBLAS_OP_N, ld = static_cast<int>(std::max<std::int64_t>(row_stride, std::max<std::int64_t>(cols, 1)));
+    else op = CUBLAS_OP_T, ld = static_cast<int>(std::max<std::int64_t>(col_stride, 1));
+  };
+  cublasOperation_t opa{}, opb{};
+  int lda = 0, ldb = 0;
+  layout(s.str[a][ra.shp.rank - 2], s.str[a][ra.shp.rank - 1], k, opa, lda);
+  layout(s.str[b][rb.shp.rank - 2], s.str[b][rb.shp.rank - 1], n, opb, ldb);
+  const int ldc = static_cast<int>(s.str[R][rank - 2]);
+  std::int64_t bext[max_rank]{};
+  for (int d = 0; d < batch; ++d) bext[d] = s.ext[R][d];
+  const std::int64_t batches = product(bext, 0, batch);
+  const T one = 1, zero = 0;
+  for (std::int64_t flat = 0; flat < batches && st; ++flat) {
+    index_t bix{};
+    std::int64_t rest = flat;
+    for (int d = batch - 1; d >= 0; --d) bix.v[d] = rest % bext[d], rest /= bext[d];
+    auto batch_offset = [&](int node, const node_record& nr) {
+      const int nb = nr.shp.rank - 2;
+      std::int64_t off = 0;
+      for (int d = 0; d < nb; ++d)
+        if (!nr.shp.d[d].is_static(1)) off += bix.v[d + batch - nb] * s.str[node][d];
+      return off;
+    };
+    const T* pa = static_cast<const T*>(s.data[a]) + batch_offset(a, ra);
+    const T* pb = static_cast<const T*>(s.data[b]) + batch_offset(b, rb);
+    T* pc = static_cast<T*>(const_cast<void*>(s.data[R])) + batch_offset(R, r);
+    if constexpr (std::is_same_v<T, float>)
+      st = cublas_status(cublasSgemm(h, opb, opa, static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &one, pb, ldb,
+                                     pa, lda, &zero, pc, ldc),
+                         "cublasSgemm");
+    else
+      st = cublas_status(cublasDgemm(h, opb, opa, static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &one, pb, ldb,
+                                     pa, lda, &zero, pc, ldc),
+                         "cublasDgemm");
+  }
+  return st;
+}
+
+template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, device_state<cuda>& dev) {
+  constexpr int R = P::plan.kernel_root[K];
+  constexpr kernel_kind kind = P::plan.kind[K];
+  constexpr int threads = cuda_kernel::block_threads;
+  const cudaStream_t stream = dev.stream();
+  if constexpr (kind == kernel_kind::matmul) {
+    return run_matmul_cuda<P, R>(s, dev);
+  } else if constexpr (kind == kernel_kind::rows) {
+    constexpr int begin = P::plan.kernel_begin[K];
+    constexpr int first = P::plan.stage_node[begin];
+    constexpr int space = kernel::record_v<P, first>.kind == op_kind::reduction ? kernel::record_v<P, first>.inputs[0] : first;
+    const std::int64_t outer = product(s.ext[space], 0, P::plan.outer_rank[K]);
+    if (outer == 0) return {};
+    cuda_kernel::rows<P, K><<<grid_for(outer), threads, 0, stream>>>(s, outer);
+  } else if constexpr (kind == kernel_kind::reduction) {
+    const std::int64_t outputs = product(s.ext[R], 0, kernel::record_v<P, R>.shp.rank);
+    if (outputs == 0) return {};
+    cuda_kernel::reduction<P, R><<<grid_for(outputs), threads, 0, stream>>>(s, outputs);
+  } else {
+    constexpr int rank = kernel::record_v<P, R>.shp.rank;
+    const std::int64_t total = product(s.ext[R], 0, rank);
+    if (total == 0) return {};
+    if constexpr (rank > 0) {
+      if (s.ext[R][rank - 1] >= 64) {
+        const std::int64_t rows = total / s.ext[R][rank - 1];
+        cuda_kernel::pointwise_rows<P, R><<<grid_for(rows), threads, 0, stream>>>(s, rows);
+        return cuda_status(cudaGetLastError(), "kernel launch");
+      }
+    }
+    cuda_kernel::pointwise_flat<P, R><<<grid_for((total + threads - 1) / threads), threads, 0, stream>>>(s, total);
+  }
+  return cuda_status(cudaGetLastError(), "kernel launch");
+}
+
+template <> struct backend_runner<cuda> {
+  // Launches every kernel of the plan in order on the model's stream; returns without
+  // waiting for them (a launch or cuBLAS failure is reported).
+  template <class P, int N> static status run(exec_state<N>& s, device_state<cuda>& dev) {
+    static_assert(sizeof(exec_state<N>) <= 32000,
+                  "coil::cuda: the graph has too many nodes for one kernel parameter block (about 230 at most)");
+    status st;
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      ((st = st ? launch_kernel<P, static_cast<int>(K)>(s, dev) : st), ...);
+    }(std::make_index_sequence<P::plan.kernel_count>{});
+    return st;
+  }
+};
+
+} // namespace detail
+} // namespace coil
+#endif // __CUDACC__

@@ -1,0 +1,175 @@
+// The CUDA backend end to end: models compiled for coil::cuda (keyed_model) run on device
+// copies of seeded inputs, and every output is compared with the reference backend on the
+// host. Covers each kernel kind the planner emits: pointwise (row and flat launches),
+// reductions (inner and outer axes, NaN through amax, argmax), row kernels (softmax,
+// log_softmax, layer_norm, rms_norm), matmul through cuBLAS with a fused epilogue, views,
+// a symbolic batch and size 0. Skips cleanly without a GPU.
+#include <doctest/doctest.h>
+
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <coil.hpp>
+
+#include "support/reference_check.hpp"
+
+using namespace coil::literals;
+
+namespace cases {
+constexpr auto B = coil::sym<"B">;
+constexpr auto x = coil::input<"x", float>(B, 1024_c);
+constexpr auto a = coil::input<"a", float>(1024_c);
+constexpr auto b = coil::input<"b", float>(1024_c);
+constexpr auto xs = coil::input<"x", float>(B, 10_c);
+
+constexpr auto gelu_affine = coil::gelu(x * a + b);                                         // W1
+constexpr auto softmax_rows = coil::softmax<-1>(x);                                         // W2
+constexpr auto log_softmax_rows = coil::log_softmax<-1>(x);
+constexpr auto layer_norm_rows = coil::layer_norm(x, 1024_c, a, b);          // W3
+constexpr auto rms_norm_rows = coil::rms_norm(x, 1024_c, a);
+constexpr auto column_sums = coil::sum<0>(x);                                               // outer-axis reduction
+constexpr auto row_max = coil::amax<-1>(xs);                                                // short rows, flat launch
+constexpr auto row_argmax = coil::argmax<-1>(x);
+constexpr auto transposed = coil::exp(coil::transpose<0, 1>(xs)) - 1_c;                     // strided reads
+
+constexpr auto w1 = coil::input<"w1", float>(1024_c, 256_c);
+constexpr auto b1 = coil::input<"b1", float>(256_c);
+constexpr auto mlp = coil::relu(coil::matmul(x, w1) + b1) * 0.5_c;                         // cuBLAS + epilogue
+
+// nvcc needs the kernels' key types named (runtime/model.hpp, keyed_model).
+struct gelu_gpu : coil::keyed_model<gelu_gpu, coil::cuda, decltype(gelu_affine)> {};
+struct softmax_gpu : coil::keyed_model<softmax_gpu, coil::cuda, decltype(softmax_rows)> {};
+struct log_softmax_gpu : coil::keyed_model<log_softmax_gpu, coil::cuda, decltype(log_softmax_rows)> {};
+struct layer_norm_gpu : coil::keyed_model<layer_norm_gpu, coil::cuda, decltype(layer_norm_rows)> {};
+struct rms_norm_gpu : coil::keyed_model<rms_norm_gpu, coil::cuda, decltype(rms_norm_rows)> {};
+struct column_sums_gpu : coil::keyed_model<column_sums_gpu, coil::cuda, decltype(column_sums)> {};
+struct row_max_gpu : coil::keyed_model<row_max_gpu, coil::cuda, decltype(row_max)> {};
+struct row_argmax_gpu : coil::keyed_model<row_argmax_gpu, coil::cuda, decltype(row_argmax)> {};
+struct transposed_gpu : coil::keyed_model<transposed_gpu, coil::cuda, decltype(transposed)> {};
+struct mlp_gpu : coil::keyed_model<mlp_gpu, coil::cuda, decltype(mlp)> {};
+
+// The same plans as the CPU's: the row ops are one kernel, the MLP a GEMM and its epilogue.
+static_assert(softmax_gpu::plan.kernel_count == 1 && layer_norm_gpu::plan.kernel_count == 1);
+static_assert(mlp_gpu::plan.kernel_count == 2);
+} // namespace cases
+
+namespace {
+
+bool have_device() {
+  int count = 0;
+  const cudaError_t err = cudaGetDeviceCount(&count);
+  if (err != cudaSuccess || count == 0) {
+    std::printf("cuda_model_cuda: no CUDA device (%s); skipping the device run\n",
+                err != cudaSuccess ? cudaGetErrorString(err) : "0 devices");
+    (void)cudaGetLastError();
+    return false;
+  }
+  return true;
+}
+
+// A host input and its device copy, passed to the models under one name.
+template <coil::fixed_string Name, class T, int Rank> struct input_pair {
+  coil::tensor<T, Rank> host;
+  std::unique_ptr<coil::device_buffer<T>> dev;
+
+  input_pair(const std::array<std::int64_t, Rank>& ext, std::uint32_t seed) : host(ext) {
+    const auto v = coil::testing::random_values<T>(host.size(), seed);
+    std::copy(v.begin(), v.end(), host.data());
+    dev = std::make_unique<coil::device_buffer<T>>(host.size());
+    coil::copy_to_device(dev->data(), host.data(), host.size());
+  }
+  auto host_arg() const { return coil::arg<Name>(host); }
+  auto device_arg() const { return coil::arg<Name>(coil::tensor_view<const T, Rank>{dev->data(), host.extents, coil::row_major_strides<Rank>(host.extents)}); }
+};
+
+// Runs Gpu on the device inputs and the reference on the host ones; compares the output
+// within atol + rtol * |reference| (fp32: 1e-5 relative unless the caller widens atol).
+template <class Gpu, class E, class... Inputs>
+void expect_device_matches_reference_within(double atol, E expr, const Inputs&... in) {
+  auto oracle = coil::compile<coil::reference>(expr);
+  auto want = oracle(in.host_arg()...);
+  using T = typename decltype(want)::element_type;
+  constexpr int rank = decltype(want)::rank;
+  coil::device_buffer<T> out(want.size());
+  Gpu model;
+  const coil::status st =
+      model.run(in.device_arg()..., coil::out(coil::tensor_view<T, rank>{out.data(), want.extents, coil::row_major_strides<rank>(want.extents)}));
+  REQUIRE_MESSAGE(st.ok(), st.message());
+  coil::cuda_check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+  coil::tensor<T, rank> got(want.extents);
+  coil::copy_to_host(got.data(), out.data(), got.size());
+  coil::testing::expect_tensors_close(got, want, coil::testing::default_rtol<T>(), atol);
+}
+
+template <class Gpu, class E, class... Inputs> void expect_device_matches_reference(E expr, const Inputs&... in) {
+  expect_device_matches_reference_within<Gpu>(1e-6, expr, in...);
+}
+
+} // namespace
+
+TEST_CASE("cuda: pointwise, row kernels, reductions and matmul match the reference") {
+  if (!have_device()) return;
+  for (std::int64_t rows : {1, 3, 17, 300}) {
+    CAPTURE(rows);
+    input_pair<"x", float, 2> x({rows, 1024}, 1);
+    input_pair<"a", float, 1> a({1024}, 2);
+    input_pair<"b", float, 1> b({1024}, 3);
+    expect_device_matches_reference<cases::gelu_gpu>(cases::gelu_affine, x, a, b);
+    expect_device_matches_reference<cases::softmax_gpu>(cases::softmax_rows, x);
+    expect_device_matches_reference<cases::log_softmax_gpu>(cases::log_softmax_rows, x);
+    expect_device_matches_reference<cases::layer_norm_gpu>(cases::layer_norm_rows, x, a, b);
+    expect_device_matches_reference<cases::rms_norm_gpu>(cases::rms_norm_rows, x, a);
+    expect_device_matches_reference<cases::column_sums_gpu>(cases::column_sums, x);
+    expect_device_matches_reference<cases::row_argmax_gpu>(cases::row_argmax, x);
+    input_pair<"w1", float, 2> w1({1024, 256}, 4);
+    input_pair<"b1", float, 1> b1({256}, 5);
+    // An fp32 GEMM over k = 1024 products of size up to 4 (inputs in [-2, 2]) carries an
+    // absolute rounding error of about sqrt(k) * 2^-24 * 4 ~ 1e-5 against the reference's
+    // double sums, whatever the result's size: an absolute tolerance of 1e-4 for it.
+    expect_device_matches_reference_within<cases::mlp_gpu>(1e-4, cases::mlp, x, w1, b1);
+    input_pair<"x", float, 2> xs({rows, 10}, 6);
+    expect_device_matches_reference<cases::row_max_gpu>(cases::row_max, xs);
+    expect_device_matches_reference<cases::transposed_gpu>(cases::transposed, xs);
+  }
+}
+
+TEST_CASE("cuda: NaN propagates through amax, and a batch of 0 runs no kernel") {
+  if (!have_device()) return;
+  input_pair<"x", float, 2> xs({4, 10}, 7);
+  xs.host(2, 3) = std::numeric_limits<float>::quiet_NaN();
+  coil::copy_to_device(xs.dev->data(), xs.host.data(), xs.host.size());
+  expect_device_matches_reference<cases::row_max_gpu>(cases::row_max, xs);
+
+  input_pair<"x", float, 2> empty({0, 1024}, 8);
+  cases::softmax_gpu m;
+  const coil::status st = m.run(empty.device_arg(), coil::out(coil::tensor_view<float, 2>{nullptr, {0, 1024}, {1024, 1}}));
+  CHECK_MESSAGE(st.ok(), st.message());
+  coil::cuda_check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+}
+
+TEST_CASE("cuda: a failed guard writes nothing and names the input") {
+  if (!have_device()) return;
+  input_pair<"x", float, 2> x({2, 1024}, 9);
+  input_pair<"a", float, 1> a({1024}, 10);
+  input_pair<"b", float, 1> wrong({512}, 11);
+  std::vector<float> poison(2 * 1024, 42.0f);
+  coil::device_buffer<float> out(2 * 1024);
+  coil::copy_to_device(out.data(), poison.data(), 2 * 1024);
+  cases::gelu_gpu m;
+  const coil::status st = m.run(x.device_arg(), a.device_arg(),
+                                coil::arg<"b">(coil::tensor_view<const float, 1>{wrong.dev->data(), {512}, {1}}),
+                                coil::out(coil::tensor_view<float, 2>{out.data(), {2, 1024}, {1024, 1}}));
+  REQUIRE_FALSE(st.ok());
+  CHECK(std::string(st.message()).find("512") != std::string::npos);
+  std::vector<float> after(2 * 1024);
+  coil::copy_to_host(after.data(), out.data(), 2 * 1024);
+  CHECK(after == poison);
+}
