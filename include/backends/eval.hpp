@@ -33,6 +33,33 @@ template <class P, int I, int N> COIL_HOST_DEVICE COIL_INLINE std::int64_t offse
   return offset_in<record_v<P, I>.shp.rank>(s.str[I], ix);
 }
 
+// Where reduction R reads its input at output index oix: the folded axes, their extents
+// and count, and the input index with the kept axes filled in (the folded ones are the
+// caller's loop). Shared by the CPU loops and the CUDA kernels.
+struct fold_frame {
+  int folded[max_rank]{};
+  std::int64_t fext[max_rank]{};
+  int nfolded = 0;
+  std::int64_t count = 1;
+  index_t cix{};
+};
+template <class P, int R, int N> COIL_HOST_DEVICE COIL_INLINE fold_frame fold_of(const exec_state<N>& s, const index_t& oix) {
+  constexpr node_record r = record_v<P, R>;
+  constexpr int c = r.inputs[0];
+  fold_frame f;
+  for (int d = 0, o = 0; d < record_v<P, c>.shp.rank; ++d) {
+    if ((r.axes >> d) & 1u) {
+      f.folded[f.nfolded] = d;
+      f.fext[f.nfolded++] = s.ext[c][d];
+      f.count *= s.ext[c][d];
+      if (r.keepdim) ++o;
+    } else {
+      f.cix.v[d] = oix.v[o++];
+    }
+  }
+  return f;
+}
+
 // A value register: any element type.
 union value_slot {
   bool b;

@@ -66,21 +66,7 @@ template <class P, int R, class Arch, int N> COIL_INLINE void reduce_at(exec_sta
   using Acc = typename accumulator<r.code, In>::type;
   T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
 
-  // input index: kept axes from the output index, folded ones from the inner loop
-  int folded[max_rank]{}, nfolded = 0;
-  std::int64_t fext[max_rank]{};
-  std::int64_t count = 1;
-  index_t cix{};
-  for (int d = 0, o = 0; d < in.shp.rank; ++d) {
-    if ((r.axes >> d) & 1u) {
-      folded[nfolded] = d;
-      fext[nfolded++] = s.ext[c][d];
-      count *= s.ext[c][d];
-      if (r.keepdim) ++o;
-    } else {
-      cix.v[d] = oix.v[o++];
-    }
-  }
+  fold_frame f = fold_of<P, R>(s, oix);
 #if COIL_HAS_SIMD
   // Along the inner axis on batches when it is folded: float sums accumulate in T, in
   // four vector accumulators (not double as below); the other folded axes loop outside.
@@ -94,14 +80,14 @@ template <class P, int R, class Arch, int N> COIL_INLINE void reduce_at(exec_sta
       In acc = r.code == op_code::amax ? -std::numeric_limits<In>::infinity()
                : r.code == op_code::amin ? std::numeric_limits<In>::infinity() : In(0);
       bool ok = true;
-      for_each_index(nfolded - 1, fext, [&](const index_t& fix) {
+      for_each_index(f.nfolded - 1, f.fext, [&](const index_t& fix) {
         if (!ok) return;
-        for (int k = 0; k + 1 < nfolded; ++k) cix.v[folded[k]] = fix.v[k];
-        ok = simd::row_reduce<r.code, P, c, R, Arch>(s, cix, inner, n, acc);
+        for (int k = 0; k + 1 < f.nfolded; ++k) f.cix.v[f.folded[k]] = fix.v[k];
+        ok = simd::row_reduce<r.code, P, c, R, Arch>(s, f.cix, inner, n, acc);
       });
       if (ok) {
         T result{};
-        if constexpr (r.code == op_code::mean) result = static_cast<T>(static_cast<double>(acc) / static_cast<double>(count));
+        if constexpr (r.code == op_code::mean) result = static_cast<T>(static_cast<double>(acc) / static_cast<double>(f.count));
         else result = static_cast<T>(acc);
         out[offset_of<P, R>(s, oix)] = result;
         return;
@@ -113,9 +99,9 @@ template <class P, int R, class Arch, int N> COIL_INLINE void reduce_at(exec_sta
   In best{};
   std::int64_t best_at = -1, at = 0;
   if constexpr (r.code == op_code::prod) acc = 1;
-  for_each_index(nfolded, fext, [&](const index_t& fix) {
-    for (int k = 0; k < nfolded; ++k) cix.v[folded[k]] = fix.v[k];
-    const In v = eval<P, c, R>(s, cix);
+  for_each_index(f.nfolded, f.fext, [&](const index_t& fix) {
+    for (int k = 0; k < f.nfolded; ++k) f.cix.v[f.folded[k]] = fix.v[k];
+    const In v = eval<P, c, R>(s, f.cix);
     if constexpr (r.code == op_code::sum || r.code == op_code::mean) {
       acc = scalar::wrap_add(acc, static_cast<Acc>(v));
     } else if constexpr (r.code == op_code::prod) {
@@ -129,7 +115,7 @@ template <class P, int R, class Arch, int N> COIL_INLINE void reduce_at(exec_sta
   });
   T result{};
   if constexpr (r.code == op_code::sum || r.code == op_code::prod) result = static_cast<T>(acc);
-  else if constexpr (r.code == op_code::mean) result = static_cast<T>(static_cast<double>(acc) / static_cast<double>(count));
+  else if constexpr (r.code == op_code::mean) result = static_cast<T>(static_cast<double>(acc) / static_cast<double>(f.count));
   else if constexpr (r.code == op_code::amax || r.code == op_code::amin) result = static_cast<T>(best);
   else result = static_cast<T>(best_at);
   out[offset_of<P, R>(s, oix)] = result;

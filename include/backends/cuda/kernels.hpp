@@ -28,6 +28,8 @@ using kernel::eval;
 using kernel::offset_of;
 using kernel::record_v;
 using kernel::value_t;
+using kernel::fold_frame;
+using kernel::fold_of;
 
 inline constexpr int block_threads = 256;
 
@@ -113,46 +115,32 @@ template <op_code C, class In> __device__ partial<In> block_reduce(partial<In> p
 template <class P, int R, int N> __device__ void block_reduce_at(const exec_state<N>& s, const index_t& oix) {
   constexpr node_record r = record_v<P, R>;
   constexpr int c = r.inputs[0];
-  constexpr int in_rank = record_v<P, c>.shp.rank;
   using T = value_t<P, R>;
   using In = value_t<P, c>;
-  int folded[max_rank]{}, nfolded = 0;
-  std::int64_t fext[max_rank]{};
-  std::int64_t count = 1;
-  index_t cix{};
-  for (int d = 0, o = 0; d < in_rank; ++d) {
-    if ((r.axes >> d) & 1u) {
-      folded[nfolded] = d;
-      fext[nfolded++] = s.ext[c][d];
-      count *= s.ext[c][d];
-      if (r.keepdim) ++o;
-    } else {
-      cix.v[d] = oix.v[o++];
-    }
-  }
+  fold_frame f = fold_of<P, R>(s, oix);
   partial<In> p = empty_partial<r.code, In>();
   // consecutive threads take consecutive folded positions: coalesced when the innermost
   // input axis is folded
-  if (nfolded == 1) { // one folded axis (a row): no index division per element
-    for (std::int64_t j = threadIdx.x; j < count; j += block_threads) {
-      cix.v[folded[0]] = j;
-      add_value<r.code>(p, static_cast<In>(eval<P, c, R>(s, cix)), j);
+  if (f.nfolded == 1) { // one folded axis (a row): no index division per element
+    for (std::int64_t j = threadIdx.x; j < f.count; j += block_threads) {
+      f.cix.v[f.folded[0]] = j;
+      add_value<r.code>(p, static_cast<In>(eval<P, c, R>(s, f.cix)), j);
     }
   } else {
-    for (std::int64_t j = threadIdx.x; j < count; j += block_threads) {
+    for (std::int64_t j = threadIdx.x; j < f.count; j += block_threads) {
       std::int64_t rest = j;
-      for (int k = nfolded - 1; k >= 0; --k) {
-        cix.v[folded[k]] = rest % fext[k];
-        rest /= fext[k];
+      for (int k = f.nfolded - 1; k >= 0; --k) {
+        f.cix.v[f.folded[k]] = rest % f.fext[k];
+        rest /= f.fext[k];
       }
-      add_value<r.code>(p, static_cast<In>(eval<P, c, R>(s, cix)), j);
+      add_value<r.code>(p, static_cast<In>(eval<P, c, R>(s, f.cix)), j);
     }
   }
   p = block_reduce<r.code>(p);
   if (threadIdx.x == 0) {
     T result{};
     if constexpr (r.code == op_code::sum || r.code == op_code::prod) result = static_cast<T>(p.acc);
-    else if constexpr (r.code == op_code::mean) result = static_cast<T>(static_cast<double>(p.acc) / static_cast<double>(count));
+    else if constexpr (r.code == op_code::mean) result = static_cast<T>(static_cast<double>(p.acc) / static_cast<double>(f.count));
     else if constexpr (r.code == op_code::amax || r.code == op_code::amin) result = static_cast<T>(p.best);
     else result = static_cast<T>(p.at);
     static_cast<T*>(const_cast<void*>(s.data[R]))[offset_of<P, R>(s, oix)] = result;
