@@ -89,7 +89,7 @@ template <class F> void time_it(const char* workload, double bytes, double flops
   cudaEventDestroy(stop);
 }
 
-template <class M> void check(const coil::status& st) {
+void check(const coil::status& st) {
   if (!st) {
     std::fprintf(stderr, "%s\n", st.message());
     std::exit(1);
@@ -108,20 +108,20 @@ int main() {
   const double rw = 2.0 * rows * cols * 4;
 
   w::w1_gpu m1;
-  time_it("W1 gelu(x*a+b) [16384,1024]", rw, 0, [&] { check<w::w1_gpu>(m1.run(xin, av, bv, yout)); });
+  time_it("W1 gelu(x*a+b) [16384,1024]", rw, 0, [&] { check(m1.run(xin, av, bv, yout)); });
   w::w2_gpu m2;
-  time_it("W2 softmax [16384,1024]", rw, 0, [&] { check<w::w2_gpu>(m2.run(xin, yout)); });
+  time_it("W2 softmax [16384,1024]", rw, 0, [&] { check(m2.run(xin, yout)); });
   w::w3_gpu m3;
-  time_it("W3 layer_norm [16384,1024]", rw, 0, [&] { check<w::w3_gpu>(m3.run(xin, av, bv, yout)); });
+  time_it("W3 layer_norm [16384,1024]", rw, 0, [&] { check(m3.run(xin, av, bv, yout)); });
   w::w2s_gpu m2s;
   auto xs = coil::arg<"x">(coil::tensor_view<const float, 2>{x.data(), {64, 128}, {128, 1}});
   auto ys = coil::out(coil::tensor_view<float, 2>{y.data(), {64, 128}, {128, 1}});
-  time_it("W2 softmax [64,128]", 2.0 * 64 * 128 * 4, 0, [&] { check<w::w2s_gpu>(m2s.run(xs, ys)); });
+  time_it("W2 softmax [64,128]", 2.0 * 64 * 128 * 4, 0, [&] { check(m2s.run(xs, ys)); });
 
   dev_array W1(768 * 3072, 5), b1(3072, 6), W2(3072 * 768, 7), b2(768, 8), x4(512 * 768, 9), y4(512 * 768, 10);
   w::w4_gpu m4;
   time_it("W4 MLP 512x768x3072", 0, 2.0 * 2 * 512 * 768 * 3072, [&] {
-    check<w::w4_gpu>(m4.run(coil::arg<"x">(coil::tensor_view<const float, 2>{x4.data(), {512, 768}, {768, 1}}),
+    check(m4.run(coil::arg<"x">(coil::tensor_view<const float, 2>{x4.data(), {512, 768}, {768, 1}}),
                             coil::arg<"W1">(coil::tensor_view<const float, 2>{W1.data(), {768, 3072}, {3072, 1}}),
                             coil::arg<"b1">(coil::tensor_view<const float, 1>{b1.data(), {3072}, {1}}),
                             coil::arg<"W2">(coil::tensor_view<const float, 2>{W2.data(), {3072, 768}, {768, 1}}),
@@ -131,7 +131,7 @@ int main() {
   dev_array V1(784 * 128, 11), c1(128, 12), V2(128 * 10, 13), c2(10, 14), x6(784, 15), y6(10, 16);
   w::w6_gpu m6;
   time_it("W6 MLP 784-128-10 batch 1", 0, 2.0 * (784 * 128 + 128 * 10), [&] {
-    check<w::w6_gpu>(m6.run(coil::arg<"x">(coil::tensor_view<const float, 2>{x6.data(), {1, 784}, {784, 1}}),
+    check(m6.run(coil::arg<"x">(coil::tensor_view<const float, 2>{x6.data(), {1, 784}, {784, 1}}),
                             coil::arg<"V1">(coil::tensor_view<const float, 2>{V1.data(), {784, 128}, {128, 1}}),
                             coil::arg<"c1">(coil::tensor_view<const float, 1>{c1.data(), {128}, {1}}),
                             coil::arg<"V2">(coil::tensor_view<const float, 2>{V2.data(), {128, 10}, {10, 1}}),

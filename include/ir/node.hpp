@@ -73,8 +73,10 @@ template <class... Kids> constexpr std::uint64_t node_hash(const node_record& r,
 // template instance, and every function template instance that is called, even only in
 // constant evaluation, a mangled symbol name; the name of something about a node spells the
 // node's whole type, k nested levels deep for a node at depth k, and g++ mangles it in time
-// about k^2. Variable templates used only in constant expressions get no symbol, so what
-// is known about a node lives in the variable templates below (docs/compile-cost.md).
+// about k^2. So what is known about a node lives in the variable templates below, declared
+// `constexpr` without `inline`: that gives them internal linkage, and g++ gives them no
+// symbol unless code odr-uses them at run time. Adding `inline` brings the cost back
+// (docs/compile-cost.md, item 5).
 template <class Op, class... Children> struct node {
   using op = Op;
 };

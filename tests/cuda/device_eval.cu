@@ -15,6 +15,8 @@
 
 #include <coil.hpp>
 
+#include "support/cuda_device.hpp"
+
 using namespace coil::literals;
 
 namespace {
@@ -63,17 +65,7 @@ __global__ void eval_kernel(coil::exec_state<N> s, T* out, std::int64_t n) {
   out[i] = coil::kernel::eval<Model, Root, Root>(s, ix);
 }
 
-bool have_device() {
-  int count = 0;
-  const cudaError_t err = cudaGetDeviceCount(&count);
-  if (err != cudaSuccess || count == 0) {
-    std::printf("cuda_device_eval: no CUDA device (%s); skipping the device run\n",
-                err != cudaSuccess ? cudaGetErrorString(err) : "0 devices");
-    (void)cudaGetLastError(); // clear the sticky error, if any
-    return false;
-  }
-  return true;
-}
+bool have_device() { return coil::testing::have_cuda_device("cuda_device_eval"); }
 
 #define CUDA_REQUIRE(call)                                                                          \
   do {                                                                                              \

@@ -19,6 +19,8 @@
 
 #include <coil.hpp>
 
+#include "support/cuda_device.hpp"
+
 #include "support/reference_check.hpp"
 
 using namespace coil::literals;
@@ -63,17 +65,7 @@ static_assert(mlp_gpu::plan.kernel_count == 2);
 
 namespace {
 
-bool have_device() {
-  int count = 0;
-  const cudaError_t err = cudaGetDeviceCount(&count);
-  if (err != cudaSuccess || count == 0) {
-    std::printf("cuda_model_cuda: no CUDA device (%s); skipping the device run\n",
-                err != cudaSuccess ? cudaGetErrorString(err) : "0 devices");
-    (void)cudaGetLastError();
-    return false;
-  }
-  return true;
-}
+bool have_device() { return coil::testing::have_cuda_device("cuda_model_cuda"); }
 
 // A host input and its device copy, passed to the models under one name.
 template <coil::fixed_string Name, class T, int Rank> struct input_pair {

@@ -6,7 +6,7 @@
 //   reduction   a block per output element, a deterministic block reduce (fixed tree)
 //   rows        a block per outer index: every stage of the row kernel (softmax's max,
 //               sum and output, layer_norm's mean, variance and output) runs in order in
-//               that block, so the row is read from global memory once and then from L1
+//               that block; later stages re-read the row, usually from L1/L2
 //   matmul      cuBLAS (runtime/cuda_model.hpp launches it)
 //
 // Launch shapes are chosen at run time from the bound extents; the block size is fixed, so
