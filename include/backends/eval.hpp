@@ -112,6 +112,9 @@ COIL_HOST_DEVICE COIL_INLINE void run_step(value_slot* v, index_t* x, const exec
     index_t& out = x[S.out];
     const index_t& in = x[S.a];
     for (int j = 0; j < S.crank; ++j) out.v[j] = ((S.mask >> j) & 1u) ? 0 : in.v[j + S.rank - S.crank];
+    if constexpr (S.dmask != 0)
+      for (int j = 0; j < S.crank; ++j)
+        if (((S.dmask >> j) & 1u) && s.ext[S.node][j] == 1) out.v[j] = 0;
   } else if constexpr (S.op == step_op::ix_permute) {
     for (int d = 0; d < S.rank; ++d) x[S.out].v[(S.perm >> (4 * d)) & 15u] = x[S.a].v[d];
   } else if constexpr (S.op == step_op::ix_reshape) {

@@ -26,7 +26,8 @@ enum class step_op : std::uint8_t {
   cast,       // conversion to another dtype
   select,     // `where`: select register := cond ? 0 : 1
   move,       // out := operand converted to the result type (a where/cat branch's result)
-  ix_bcast,   // index of a broadcast operand (right-aligned; static size-1 axes read 0)
+  ix_bcast,   // index of a broadcast operand (right-aligned; static size-1 axes read 0, and
+              // broadcastable symbolic axes read 0 where they are 1 at call time)
   ix_permute, // index of a permuted view's input
   ix_reshape, // index of a reshaped view's input (through the linear index)
   ix_slice,   // index of a sliced view's input
@@ -48,6 +49,7 @@ struct step {
   int node = -1;              // load: the node in memory; ix_reshape/ix_cat: the view or cat node
   int rank = 0, crank = 0;    // rank of the index read, of the index written
   std::uint32_t mask = 0;     // ix_bcast: written axes that read 0
+  std::uint32_t dmask = 0;    // ix_bcast: written axes that read 0 when node's extent there is 1 (broadcastable symbols)
   std::uint32_t perm = 0;     // ix_permute: 4 bits per axis, written axis perm[d] := read axis d
   int axis = 0;
   std::int64_t start = 0, stride = 1; // ix_slice
@@ -131,7 +133,7 @@ private:
     s.a = ix;
     for (const step& t : steps)
       if (t.op == s.op && t.a == ix && t.node == s.node && t.rank == s.rank && t.crank == s.crank && t.mask == s.mask &&
-          t.perm == s.perm && t.axis == s.axis && t.start == s.start && t.stride == s.stride &&
+          t.dmask == s.dmask && t.perm == s.perm && t.axis == s.axis && t.start == s.start && t.stride == s.stride &&
           dominates(t.guard, t.branch, guard, branch))
         return t.out;
     s.out = indices++;
@@ -142,14 +144,20 @@ private:
   constexpr int broadcast(int p, int c, int ix, int guard, int branch) {
     const shape& ps = rec_[p].shp;
     const shape& cs = rec_[c].shp;
-    std::uint32_t mask = 0;
-    for (int d = 0; d < cs.rank; ++d) mask |= cs.d[d].is_static(1) ? (1u << d) : 0u;
-    if (mask == 0 && ps.rank == cs.rank) return ix;
+    std::uint32_t mask = 0, dmask = 0;
+    for (int d = 0; d < cs.rank; ++d) {
+      mask |= cs.d[d].is_static(1) ? (1u << d) : 0u;
+      // a broadcastable symbol differing from the consumer's dim may be 1 while it is not
+      if (cs.d[d].broadcastable() && !(cs.d[d] == ps.d[d + ps.rank - cs.rank])) dmask |= 1u << d;
+    }
+    if (mask == 0 && dmask == 0 && ps.rank == cs.rank) return ix;
     step s;
     s.op = step_op::ix_bcast;
     s.rank = ps.rank;
     s.crank = cs.rank;
     s.mask = mask;
+    s.dmask = dmask;
+    if (dmask) s.node = c; // whose extents decide
     return derive(s, ix, guard, branch);
   }
 

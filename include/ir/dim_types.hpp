@@ -1,4 +1,5 @@
-// Dims and scalars written in user code: `784_c`, `0.5_c`, `sym<"B">`, `B * 16_c`.
+// Dims and scalars written in user code: `784_c`, `0.5_c`, `sym<"B">`, `B * 16_c`,
+// `(L + 1_c) / 2_c`, `sym<"B", coil::broadcastable>`.
 // Each is an empty type carrying its value, so it can shape a node type at compile time.
 #pragma once
 #include <bit>
@@ -23,16 +24,34 @@ template <std::uint64_t Bits> struct static_real {
   static constexpr double real_value = std::bit_cast<double>(Bits);
 };
 
+// Option of `sym`: the symbol may bind to 1 at call time and then broadcasts against the
+// other operand as PyTorch does ([B, 8] + [4, 8] with B = 1 is [4, 8]); without it,
+// broadcasting B against another dim is a call-time guard that they are equal.
+struct broadcastable {};
+
 // A named symbolic dim, bound from the inputs at call time.
-template <fixed_string Name> struct sym_t {
+template <fixed_string Name, class Option = void> struct sym_t {
   static constexpr bool is_symbol = true; // what is_dim_type matches (see below)
   static_assert(Name.size() >= 1 && Name.size() <= 15, "coil::sym: a symbol name has 1 to 15 characters");
-  static constexpr dim value = dim_symbol(Name.data);
+  static_assert(std::is_void_v<Option> || std::is_same_v<Option, broadcastable>,
+                "coil::sym: the only option is coil::broadcastable, as in sym<\"B\", coil::broadcastable>");
+  static constexpr dim value = dim_symbol(Name.data, std::is_same_v<Option, broadcastable>);
 };
 
-// Sums and products of dims, for reshape targets such as `B * S`.
+// Sums, products, quotients and remainders of dims, for reshape targets such as `B * S`
+// and window sizes such as `(L - 1_c) / 2_c + 1_c`. Division is Python's: floor division
+// and a remainder in [0, c) for a constant c > 0; by a symbolic dim only where the
+// quotient is exact ((B * S) / S).
 template <class A, class B> struct dim_sum_t { static constexpr dim value = A::value + B::value; };
 template <class A, class B> struct dim_prod_t { static constexpr dim value = A::value * B::value; };
+template <class A, class B> struct dim_quot_t {
+  static constexpr dim value = A::value / B::value;
+  static_assert(value.valid, "coil::operator/: a dim divides by a constant > 0 or by a dim that divides it exactly");
+};
+template <class A, class B> struct dim_rem_t {
+  static constexpr dim value = A::value % B::value;
+  static_assert(value.valid, "coil::operator%: a dim's remainder is by a constant > 0 or by a dim that divides it exactly");
+};
 
 template <class T> struct is_dim_type : std::false_type {};
 template <std::int64_t V> struct is_dim_type<static_int<V>> : std::true_type {};
@@ -41,6 +60,8 @@ template <std::int64_t V> struct is_dim_type<static_int<V>> : std::true_type {};
 template <class T> requires(T::is_symbol) struct is_dim_type<T> : std::true_type {};
 template <class A, class B> struct is_dim_type<dim_sum_t<A, B>> : std::true_type {};
 template <class A, class B> struct is_dim_type<dim_prod_t<A, B>> : std::true_type {};
+template <class A, class B> struct is_dim_type<dim_quot_t<A, B>> : std::true_type {};
+template <class A, class B> struct is_dim_type<dim_rem_t<A, B>> : std::true_type {};
 template <class T> concept dim_type = is_dim_type<std::remove_cvref_t<T>>::value;
 template <class T> concept symbolic_dim_type = dim_type<T> && !std::remove_cvref_t<T>::value.is_static();
 
@@ -52,8 +73,9 @@ template <class T> struct is_static_real : std::false_type {};
 template <std::uint64_t B> struct is_static_real<static_real<B>> : std::true_type {};
 template <class T> concept scalar_literal = static_integer<T> || is_static_real<std::remove_cvref_t<T>>::value;
 
-// `sym<"B">`: the symbol's value object.
-template <fixed_string Name> inline constexpr sym_t<Name> sym{};
+// `sym<"B">`: the symbol's value object; `sym<"B", coil::broadcastable>` one that may
+// bind to 1 and broadcast.
+template <fixed_string Name, class Option = void> inline constexpr sym_t<Name, Option> sym{};
 
 // Integer arithmetic on static ints stays static.
 template <std::int64_t A> constexpr static_int<-A> operator-(static_int<A>) { return {}; }
@@ -68,6 +90,15 @@ constexpr dim_prod_t<std::remove_cvref_t<A>, std::remove_cvref_t<B>> operator*(A
 template <dim_type A, dim_type B>
   requires(symbolic_dim_type<A> || symbolic_dim_type<B>)
 constexpr dim_sum_t<std::remove_cvref_t<A>, std::remove_cvref_t<B>> operator+(A, B) { return {}; }
+template <dim_type A, dim_type B>
+  requires(symbolic_dim_type<A> || symbolic_dim_type<B>)
+constexpr dim_sum_t<std::remove_cvref_t<A>, dim_prod_t<static_int<-1>, std::remove_cvref_t<B>>> operator-(A, B) { return {}; }
+template <dim_type A, dim_type B>
+  requires(symbolic_dim_type<A> || symbolic_dim_type<B>)
+constexpr dim_quot_t<std::remove_cvref_t<A>, std::remove_cvref_t<B>> operator/(A, B) { return {}; }
+template <dim_type A, dim_type B>
+  requires(symbolic_dim_type<A> || symbolic_dim_type<B>)
+constexpr dim_rem_t<std::remove_cvref_t<A>, std::remove_cvref_t<B>> operator%(A, B) { return {}; }
 
 namespace detail {
 struct parsed_literal {

@@ -30,7 +30,8 @@ constexpr infer_result bad_axis(infer_result r, const node_record& x, op_code c,
 }
 } // namespace detail
 
-// reshape to the target dims; one of them may be -1 (inferred).
+// reshape to the target dims; one of them may be -1 (inferred). `axis` records the -1 dim
+// when its size is a floor division that the call must check divides evenly.
 template <class... Dims> struct reshape_op {
   static constexpr op_code code = op_code::reshape;
   static constexpr infer_result infer(const node_record* in, int) {
@@ -51,9 +52,21 @@ template <class... Dims> struct reshape_op {
       r.rec.shp.d[i] = d;
     }
     const dim total = numel(x.shp);
+    r.rec.axis = -1; // the inferred dim when it needs a call-time divisibility guard
     if (infer_at >= 0) {
       bool ok = false;
       dim q = exact_div(total, known, ok);
+      // [B, 6] -> [-1, 4]: 6*B is divisible by 4 for even B only; the -1 dim is
+      // floordiv(6*B, 4) and the call checks the remainder. A remainder that is a nonzero
+      // constant ((4*B + 2) % 4) can never vanish: an error here, as for static sizes.
+      if (!ok && !total.is_static() && known.is_static() && known.static_value() > 0) {
+        const dim rest = mod(total, known.static_value());
+        if (rest.valid && !rest.is_static()) {
+          q = floordiv(total, known.static_value());
+          ok = q.valid;
+          r.rec.axis = infer_at;
+        }
+      }
       if (!ok) {
         r = detail::fail_prefix(r, "reshape", "cannot infer the -1 dim: ");
         detail::label(r.msg, x, "input");

@@ -47,7 +47,10 @@ template <std::size_t Cap> constexpr void format_shape(text<Cap>& out, const sha
 
 // Result of broadcasting two dims. Equal dims, or a static 1 against anything, are
 // decided here; two different dims of which one is symbolic need a runtime guard
-// (the runtime re-checks every broadcast whose dims are not both static).
+// (the runtime re-checks every broadcast whose dims are not both static). A broadcastable
+// symbol (sym<"B", coil::broadcastable>) may bind to 1 and then takes the other side's
+// extent, as PyTorch does: against an ordinary dim the result is that dim (B is guarded to
+// be 1 or equal to it); two broadcastable ones give bcast(B, B2), itself broadcastable.
 struct broadcast_dim {
   dim value;
   bool ok;
@@ -58,6 +61,16 @@ constexpr broadcast_dim broadcast(const dim& a, const dim& b) {
   if (a.is_static(1)) return {b, true};
   if (b.is_static(1)) return {a, true};
   if (a.is_static() && b.is_static()) return {a, false};
+  const bool ba = a.broadcastable(), bb = b.broadcastable();
+  if (ba && bb) {
+    bool ok = false;
+    const dim r = broadcast_symbols(a, b, ok);
+    if (ok) return {r, true}; // past 3 symbols: the guarded rule below
+  } else if (ba) {
+    return {b, true};
+  } else if (bb) {
+    return {a, true};
+  }
   return {a.is_static() ? a : b, true}; // guarded at call time: both must be equal
 }
 
@@ -82,6 +95,21 @@ constexpr broadcast_result broadcast(const shape& a, const shape& b) {
     }
   }
   return r;
+}
+
+// Output length of a convolution or pooling window along one axis, PyTorch's formula for
+// Conv1d/2d/3d and Max/AvgPool (ceil_mode=False):
+//   floor((L + 2*padding - dilation*(kernel - 1) - 1) / stride) + 1
+// Static for a static L; for a symbolic one a canonical dim, so that equal windows give
+// equal extents and stacked strided windows stay one floordiv:
+//   conv_output_dim(dim_symbol("L"), 3, 2, 1) == floordiv(1 + L, 2)        (kernel 3, stride 2, padding 1)
+//   conv_output_dim(conv_output_dim(L, 3, 2, 1), 3, 2, 1) == floordiv(3 + L, 4)
+// Invalid for kernel, stride or dilation below 1 or a negative padding. A result below 1
+// (the input shorter than the window) is the caller's error to report.
+constexpr dim conv_output_dim(const dim& in, std::int64_t kernel, std::int64_t stride = 1, std::int64_t padding = 0,
+                              std::int64_t dilation = 1) {
+  if (kernel < 1 || stride < 1 || padding < 0 || dilation < 1) return detail::invalid_dim();
+  return floordiv(in + dim_const(2 * padding - dilation * (kernel - 1) - 1), stride) + dim_const(1);
 }
 
 } // namespace coil

@@ -40,8 +40,44 @@ status fail_two(const std::array<node_record, N>& recs, const std::int64_t (*ext
   return st;
 }
 
-// Checks every node's dims under the bound extents `ext` (one row per node).
-template <std::size_t N> status check_dims(const std::array<node_record, N>& recs, const std::int64_t (*ext)[max_rank]) {
+// Appends " (B = 3, S = 4)": the values the symbols of d are bound to.
+template <std::size_t Cap> void format_bindings(text<Cap>& out, const dim& d, const sym_env& env) {
+  const symbol_list l = symbols_of(d);
+  for (int k = 0; k < l.n; ++k) {
+    const std::int64_t* v = env.find(l.names[k]);
+    out << (k ? ", " : " (") << l.names[k].c_str() << " = " << (v ? *v : 0);
+  }
+  if (l.n) out << ')';
+}
+
+// Whether operand dim `d` (extent `e`) may be read broadcast: a static 1, or a
+// broadcastable symbol bound to 1.
+constexpr bool reads_broadcast(const dim& d, std::int64_t e) { return d.is_static(1) || (e == 1 && d.broadcastable()); }
+
+// A reshape whose -1 dim was inferred as a floor division (the input's element count
+// is divisible by the other dims only for some values of its symbols) fails at call time
+// with the division that did not come out even.
+template <std::size_t N>
+status fail_reshape_divisibility(const std::array<node_record, N>& recs, const std::int64_t (*ext)[max_rank],
+                                 const sym_env& env, int i, std::int64_t total, std::int64_t known) {
+  const node_record& r = recs[i];
+  const node_record& x = recs[r.inputs[0]];
+  const dim count = numel(x.shp);
+  status st;
+  st.failed = true;
+  st.msg << "coil::reshape: the -1 in dim " << static_cast<std::int64_t>(r.axis) << " needs ";
+  format_dim(st.msg, count);
+  st.msg << " = " << total << " elements divisible by " << known << " at call time";
+  format_bindings(st.msg, count, env);
+  st.msg << ": ";
+  describe_operand(st, recs, ext, r.inputs[0], "input");
+  return st;
+}
+
+// Checks every node's dims under the bound extents `ext` (one row per node) and the
+// symbols' values `env`.
+template <std::size_t N>
+status check_dims(const std::array<node_record, N>& recs, const std::int64_t (*ext)[max_rank], const sym_env& env) {
   for (int i = 0; i < static_cast<int>(N); ++i) {
     const node_record& r = recs[i];
     const int rank = r.shp.rank;
@@ -54,7 +90,14 @@ template <std::size_t N> status check_dims(const std::array<node_record, N>& rec
           std::int64_t a = 1, b = 1;
           for (int d = 0; d < recs[c].shp.rank; ++d) a *= ext[c][d];
           for (int d = 0; d < rank; ++d) b *= ext[i][d];
-          if (a != b) return fail_two(recs, ext, i, "element counts differ", c, i);
+          if (a != b) {
+            if (r.axis >= 0) { // the -1 dim was inferred: its floor division left a remainder
+              std::int64_t known = 1;
+              for (int d = 0; d < rank; ++d) known *= d == r.axis ? 1 : ext[i][d];
+              if (known != 0 && a % known != 0) return fail_reshape_divisibility(recs, ext, env, i, a, known);
+            }
+            return fail_two(recs, ext, i, "element counts differ", c, i);
+          }
         }
         if (r.code == op_code::slice && ext[i][r.axis] < 0) {
           status st;
@@ -68,7 +111,7 @@ template <std::size_t N> status check_dims(const std::array<node_record, N>& rec
       for (int k = 0; k < r.ninputs; ++k) {
         const node_record& c = recs[r.inputs[k]];
         for (int j = 0; j < c.shp.rank; ++j) {
-          if (c.shp.d[j].is_static(1)) continue;
+          if (reads_broadcast(c.shp.d[j], ext[r.inputs[k]][j])) continue;
           if (ext[r.inputs[k]][j] != ext[i][j + rank - c.shp.rank]) {
             const int other = r.ninputs > 1 ? r.inputs[k == 0 ? 1 : 0] : i;
             return fail_two(recs, ext, i, "shapes do not broadcast", other, r.inputs[k]);
@@ -84,7 +127,7 @@ template <std::size_t N> status check_dims(const std::array<node_record, N>& rec
         const int c = r.inputs[k];
         const int rc = recs[c].shp.rank;
         for (int j = 0; j < rc - 2; ++j)
-          if (!recs[c].shp.d[j].is_static(1) && ext[c][j] != ext[i][j + rank - rc])
+          if (!reads_broadcast(recs[c].shp.d[j], ext[c][j]) && ext[c][j] != ext[i][j + rank - rc])
             return fail_two(recs, ext, i, "batch dims do not broadcast", a, b);
       }
       break;

@@ -321,7 +321,7 @@ private:
     if (!st) return st;
     for (int i = 0; i < size; ++i)
       for (int d = 0; d < Graph::records[i].shp.rank; ++d) s.ext[i][d] = eval(Graph::records[i].shp.d[d], env);
-    return detail::check_dims(Graph::records, s.ext);
+    return detail::check_dims(Graph::records, s.ext, env);
   }
 
   static constexpr auto input_names() {

@@ -20,8 +20,12 @@ template <int N> struct arena_layout {
   std::array<std::int64_t, N> size{};   // per arena buffer, aligned
 };
 
+// Dim by dim: the product of two dims with different atoms (floordiv(L, 2) * mod(S, 3))
+// is not a dim, their values multiply.
 constexpr std::int64_t buffer_bytes(const node_record& r, const sym_env& env) {
-  return eval(numel(r.shp), env) * dtype_size(r.type);
+  std::int64_t n = dtype_size(r.type);
+  for (int d = 0; d < r.shp.rank; ++d) n *= eval(r.shp.d[d], env);
+  return n;
 }
 
 template <class G> constexpr arena_layout<G::size> layout_arena(const plan_value<G::size>& p, const sym_env& env) {

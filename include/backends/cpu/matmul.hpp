@@ -45,7 +45,8 @@ template <class P, int R, int N> void run_matmul(exec_state<N>& s) {
     constexpr int nb = nr.shp.rank - 2;
     std::int64_t off = 0;
     for (int d = 0; d < nb; ++d)
-      if (!nr.shp.d[d].is_static(1)) off += bix.v[d + batch - nb] * s.str[Node][d];
+      if (!nr.shp.d[d].is_static(1) && !(nr.shp.d[d].broadcastable() && s.ext[Node][d] == 1))
+        off += bix.v[d + batch - nb] * s.str[Node][d];
     return off;
   };
   auto body = [&](const index_t& bix) {
