@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "../ir/op_index.hpp"
 #include "../ir/op_leaf.hpp"
 #include "../ir/op_pointwise.hpp"
 #include "../schedule/plan.hpp"
@@ -133,6 +134,28 @@ COIL_HOST_DEVICE COIL_INLINE void run_step(value_slot* v, index_t* x, const exec
   } else if constexpr (S.op == step_op::ix_unsqueeze) {
     for (int d = 0, j = 0; d < S.rank; ++d)
       if (d != S.axis) x[S.out].v[j++] = x[S.a].v[d];
+  } else if constexpr (S.op == step_op::iota) {
+    v[S.out].l = x[S.a].v[S.axis];
+  } else if constexpr (S.op == step_op::ix_window) {
+    const index_t& in = x[S.a];
+    index_t& out = x[S.out];
+    for (int d = 0; d < S.axis; ++d) out.v[d] = in.v[d];
+    out.v[S.axis] = in.v[S.axis] * S.stride + in.v[S.axis + 1] * S.dil;
+    for (int d = S.axis + 1; d < S.crank; ++d) out.v[d] = in.v[d + 1];
+  } else if constexpr (S.op == step_op::ix_flip) {
+    x[S.out] = x[S.a];
+    x[S.out].v[S.axis] = s.ext[S.node][S.axis] - 1 - x[S.a].v[S.axis];
+  } else if constexpr (S.op == step_op::ix_range) {
+    for (int d = 0; d < S.crank; ++d) x[S.out].v[d] = x[S.a].v[d + S.axis];
+  } else if constexpr (S.op == step_op::ix_gather) {
+    const index_t& in = x[S.a];
+    index_t& out = x[S.out];
+    constexpr int irank = S.rank - S.crank + 1; // the indices' rank
+    for (int d = 0; d < S.axis; ++d) out.v[d] = in.v[d];
+    const std::int64_t n = s.ext[S.node][S.axis];
+    const std::int64_t at = static_cast<std::int64_t>(slot_as<element_t<S.tb>>(v[S.b]));
+    out.v[S.axis] = at < 0 ? 0 : (at >= n ? (n > 0 ? n - 1 : 0) : at); // in range: see gather_op
+    for (int d = S.axis + 1; d < S.crank; ++d) out.v[d] = in.v[d + irank - 1];
   } else { // ix_cat: walk the inputs in order; the first whose extent covers the index supplies it
     std::int64_t at = x[S.a].v[S.axis];
     std::int64_t pick = S.nkids - 1;

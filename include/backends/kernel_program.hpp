@@ -34,6 +34,11 @@ enum class step_op : std::uint8_t {
   ix_squeeze, // index of a squeezed view's input
   ix_unsqueeze,
   ix_cat,     // `cat`: select register := the input covering the index; index register := the index in it
+  iota,       // value := the index register's entry on one axis (int64)
+  ix_window,  // index of a windowed view's input: two axes (position, offset) fold into one
+  ix_flip,    // index of a flipped view's input
+  ix_range,   // the axes [axis, axis + crank) of an index (a gather's index into its indices)
+  ix_gather,  // index of a gather's source: the axis read from value register b, clamped into range
 };
 
 // One step. A structural type: the backends take it as a template argument.
@@ -51,8 +56,9 @@ struct step {
   std::uint32_t mask = 0;     // ix_bcast: written axes that read 0
   std::uint32_t dmask = 0;    // ix_bcast: written axes that read 0 when node's extent there is 1 (broadcastable symbols)
   std::uint32_t perm = 0;     // ix_permute: 4 bits per axis, written axis perm[d] := read axis d
-  int axis = 0;
-  std::int64_t start = 0, stride = 1; // ix_slice
+  int axis = 0;              // ix_slice, ix_cat, ix_window, ix_flip, ix_range, ix_gather, iota
+  std::int64_t start = 0, stride = 1; // ix_slice; ix_window: stride
+  std::int64_t dil = 1;       // ix_window: dilation
   std::uint64_t bits = 0;     // constant: the literal's bits
   int guard = -1;             // run only when select register `guard` holds `branch`
   int branch = 0;
@@ -134,7 +140,7 @@ private:
     for (const step& t : steps)
       if (t.op == s.op && t.a == ix && t.node == s.node && t.rank == s.rank && t.crank == s.crank && t.mask == s.mask &&
           t.dmask == s.dmask && t.perm == s.perm && t.axis == s.axis && t.start == s.start && t.stride == s.stride &&
-          dominates(t.guard, t.branch, guard, branch))
+          t.dil == s.dil && t.b == s.b && dominates(t.guard, t.branch, guard, branch))
         return t.out;
     s.out = indices++;
     return emit(s, guard, branch);
@@ -189,6 +195,14 @@ private:
       s.out = new_value(r.type);
       return emit(s, guard, branch);
     }
+    if (r.code == op_code::iota) {
+      s.op = step_op::iota;
+      s.a = ix;
+      s.axis = r.axis;
+      s.out = new_value(r.type);
+      return emit(s, guard, branch);
+    }
+    if (r.kind == op_kind::gather) return gather(i, ix, guard, branch);
     if (r.kind == op_kind::pointwise && r.code == op_code::where) {
       const int cond = operand(i, 0, ix, guard, branch);
       step sel;
@@ -239,6 +253,17 @@ private:
         cix = derive(d, ix, guard, branch);
       } else if (r.code == op_code::expand) {
         cix = broadcast(i, c, ix, guard, branch);
+      } else if (r.code == op_code::window) {
+        d.op = step_op::ix_window;
+        d.node = -1;
+        d.axis = r.axis;
+        d.stride = r.step;
+        d.dil = r.stop;
+        cix = derive(d, ix, guard, branch);
+      } else if (r.code == op_code::flip) {
+        d.op = step_op::ix_flip;
+        d.axis = r.axis;
+        cix = derive(d, ix, guard, branch);
       } else if (r.code == op_code::slice) {
         d.op = step_op::ix_slice;
         d.node = -1;
@@ -283,6 +308,36 @@ private:
       emit(mv, sel.out, k);
     }
     return out;
+  }
+
+  // gather: the indices are read at the index's middle axes, then the source at the
+  // index with those axes replaced by the index value.
+  constexpr int gather(int i, int ix, int guard, int branch) {
+    const node_record& r = rec_[i];
+    const int src = r.inputs[0], idx = r.inputs[1];
+    step take;
+    take.op = step_op::ix_range;
+    take.rank = r.shp.rank;
+    take.crank = rec_[idx].shp.rank;
+    take.axis = r.axis;
+    const int at = value(idx, derive(take, ix, guard, branch), guard, branch);
+    step g;
+    g.op = step_op::ix_gather;
+    g.rank = r.shp.rank;
+    g.crank = rec_[src].shp.rank;
+    g.axis = r.axis;
+    g.node = src; // whose extent the index is clamped to
+    g.b = at;
+    g.tb = types_[static_cast<std::size_t>(at)];
+    const int v = value(src, derive(g, ix, guard, branch), guard, branch);
+    if (types_[static_cast<std::size_t>(v)] == r.type) return v;
+    step s;
+    s.op = step_op::cast;
+    s.type = s.compute = r.type;
+    s.a = v;
+    s.ta = types_[static_cast<std::size_t>(v)];
+    s.out = new_value(r.type);
+    return emit(s, guard, branch);
   }
 
   const std::array<node_record, N>& rec_;

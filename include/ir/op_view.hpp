@@ -1,4 +1,5 @@
-// Views: reshape, permute/transpose, expand, slice, squeeze/unsqueeze; and cat. None of
+// Views: reshape, permute/transpose, expand, slice, squeeze/unsqueeze, window (sliding
+// windows, Tensor.unfold), flip; and cat. None of
 // them does arithmetic: a view remaps the index it is read at, cat selects an input.
 #pragma once
 #include <limits>
@@ -233,6 +234,57 @@ template <int Axis> struct unsqueeze_op {
   }
 };
 
+// window (Tensor.unfold with dilation): dim Axis of extent n becomes two dims, the window
+// position o and the offset k in it, read at input index o * Stride + k * Dilation:
+// [.., n, ..] -> [.., (n - span) / Stride + 1, Size, ..] with span = Dilation * (Size - 1) + 1.
+// Convolutions and pooling read their input through it. On a symbolic dim the count is a
+// floor division, and the call checks that the dim is at least the span.
+template <int Axis, std::int64_t Size, std::int64_t Stride, std::int64_t Dilation> struct window_op {
+  static constexpr op_code code = op_code::window;
+  static constexpr infer_result infer(const node_record* in, int) {
+    const node_record& x = in[0];
+    infer_result r = detail::view_base(x, code);
+    const int a = normalize_axis(Axis, x.shp.rank);
+    if (a < 0 || x.shp.rank == 0 || x.shp.rank == max_rank) return detail::bad_axis(r, x, code, Axis);
+    if (Size < 1 || Stride < 1 || Dilation < 1) return detail::fail_prefix(r, "window", "size, stride and dilation must be positive");
+    constexpr std::int64_t span = Dilation * (Size - 1) + 1;
+    const dim& n = x.shp.d[a];
+    if (n.is_static() && n.static_value() < span) {
+      r = detail::fail_prefix(r, "window", "the window is longer than the dim: ");
+      r.msg << "span " << span << " over dim " << a << " of ";
+      detail::label(r.msg, x, "input");
+      r.msg << " ";
+      format_shape(r.msg, x.shp);
+      return r;
+    }
+    r.rec.axis = a;
+    r.rec.start = Size;
+    r.rec.step = Stride;
+    r.rec.stop = Dilation;
+    r.rec.shp.rank = x.shp.rank + 1;
+    for (int d = 0; d < r.rec.shp.rank; ++d)
+      r.rec.shp.d[d] = d < a ? x.shp.d[d] : d > a + 1 ? x.shp.d[d - 1] : x.shp.d[a];
+    r.rec.shp.d[a] = floordiv(n - dim_const(span), Stride) + dim_const(1);
+    r.rec.shp.d[a + 1] = dim_const(Size);
+    if (!r.rec.shp.d[a].valid) return detail::fail_prefix(r, "window", "the window count is too complex a symbolic expression");
+    return r;
+  }
+};
+
+// flip(axis): reverses one dim (torch.flip with one dim).
+template <int Axis> struct flip_op {
+  static constexpr op_code code = op_code::flip;
+  static constexpr infer_result infer(const node_record* in, int) {
+    const node_record& x = in[0];
+    infer_result r = detail::view_base(x, code);
+    const int a = normalize_axis(Axis, x.shp.rank);
+    if (a < 0 || x.shp.rank == 0) return detail::bad_axis(r, x, code, Axis);
+    r.rec.axis = a;
+    r.rec.shp = x.shp;
+    return r;
+  }
+};
+
 // cat along Axis: equal ranks, equal dims off the axis; dtypes promote.
 template <int Axis> struct cat_op {
   static constexpr op_code code = op_code::cat;
@@ -314,6 +366,15 @@ constexpr auto slice(A a) {
 
 template <int Axis, expr A> constexpr auto squeeze(A a) { return make_node<squeeze_op<Axis>>(a); }
 template <int Axis, expr A> constexpr auto unsqueeze(A a) { return make_node<unsqueeze_op<Axis>>(a); }
+
+// `window<Axis, Size, Stride = 1, Dilation = 1>(x)`: sliding windows along Axis (see window_op).
+template <int Axis, std::int64_t Size, std::int64_t Stride = 1, std::int64_t Dilation = 1, expr A>
+constexpr auto window(A a) {
+  return make_node<window_op<Axis, Size, Stride, Dilation>>(a);
+}
+
+// `flip<Axis>(x)`: x reversed along Axis.
+template <int Axis, expr A> constexpr auto flip(A a) { return make_node<flip_op<Axis>>(a); }
 
 // `cat<Axis>(a, b, ...)`: concatenation of up to coil::max_inputs tensors.
 template <int Axis, expr... A> constexpr auto cat(A... a) {

@@ -13,11 +13,13 @@ enum class op_kind : std::uint8_t {
   view,      // index remapping, no arithmetic
   cat,       // concatenation: elementwise selection among inputs
   matmul,    // extern kernel (Eigen on CPU)
+  gather,    // reads its first input at indices that a second (integer) input holds
 };
 
 enum class op_code : std::uint8_t {
   input, constant,
   // unary pointwise
+  iota, // no inputs: the index along one axis (arange, masks)
   neg, abs, exp, log, log1p, expm1, sqrt, rsqrt, sin, cos, tanh, sigmoid, erf, relu, logical_not, cast,
   realize_hint, inline_hint, // identities that force the planner's decision
   // binary pointwise
@@ -27,17 +29,17 @@ enum class op_code : std::uint8_t {
   // reductions
   sum, mean, prod, amax, amin, argmax, argmin,
   // views
-  reshape, permute, expand, slice, squeeze, unsqueeze,
-  cat, matmul,
+  reshape, permute, expand, slice, squeeze, unsqueeze, window, flip,
+  cat, matmul, gather,
 };
 
 constexpr const char* op_name(op_code c) {
   constexpr const char* names[] = {
-      "input", "constant", "neg", "abs", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin",
+      "input", "constant", "iota", "neg", "abs", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin",
       "cos", "tanh", "sigmoid", "erf", "relu", "logical_not", "cast", "realize", "inline_", "add", "sub", "mul", "div",
       "minimum", "maximum", "pow", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
       "where", "sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "reshape", "permute",
-      "expand", "slice", "squeeze", "unsqueeze", "cat", "matmul"};
+      "expand", "slice", "squeeze", "unsqueeze", "window", "flip", "cat", "matmul", "gather"};
   return names[static_cast<int>(c)];
 }
 
@@ -46,8 +48,9 @@ constexpr op_kind kind_of(op_code c) {
   if (c == op_code::constant) return op_kind::constant;
   if (c <= op_code::where) return op_kind::pointwise;
   if (c <= op_code::argmin) return op_kind::reduction;
-  if (c <= op_code::unsqueeze) return op_kind::view;
+  if (c <= op_code::flip) return op_kind::view;
   if (c == op_code::cat) return op_kind::cat;
+  if (c == op_code::gather) return op_kind::gather;
   return op_kind::matmul;
 }
 

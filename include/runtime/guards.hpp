@@ -4,6 +4,7 @@
 #pragma once
 #include <array>
 
+#include "../backends/exec_state.hpp"
 #include "../ir/graph.hpp"
 #include "status.hpp"
 
@@ -99,6 +100,14 @@ status check_dims(const std::array<node_record, N>& recs, const std::int64_t (*e
             return fail_two(recs, ext, i, "element counts differ", c, i);
           }
         }
+        if (r.code == op_code::window && ext[r.inputs[0]][r.axis] < r.stop * (r.start - 1) + 1) {
+          status st;
+          st.failed = true;
+          st.msg << "coil::window: the window (span " << r.stop * (r.start - 1) + 1 << ") is longer than dim "
+                 << static_cast<std::int64_t>(r.axis) << " at call time: ";
+          describe_operand(st, recs, ext, r.inputs[0], "input");
+          return st;
+        }
         if (r.code == op_code::slice && ext[i][r.axis] < 0) {
           status st;
           st.failed = true;
@@ -152,6 +161,40 @@ status check_dims(const std::array<node_record, N>& recs, const std::int64_t (*e
       }
       break;
     default: break;
+    }
+  }
+  return {};
+}
+
+// Every index a gather reads from a model input must be in range; checked on the host
+// before any kernel runs (an index computed inside the model is clamped instead).
+template <std::size_t N, int S> status check_gather_indices(const std::array<node_record, N>& recs, const exec_state<S>& s) {
+  for (int i = 0; i < static_cast<int>(N); ++i) {
+    const node_record& r = recs[i];
+    if (r.kind != op_kind::gather || recs[r.inputs[1]].kind != op_kind::input) continue;
+    const int idx = r.inputs[1];
+    const int rank = recs[idx].shp.rank;
+    const std::int64_t size = s.ext[r.inputs[0]][r.axis];
+    std::int64_t count = 1;
+    for (int d = 0; d < rank; ++d) count *= s.ext[idx][d];
+    for (std::int64_t l = 0; l < count; ++l) {
+      std::int64_t ix[max_rank]{}, off = 0, rest = l;
+      for (int d = rank - 1; d >= 0; --d) {
+        ix[d] = rest % s.ext[idx][d];
+        rest /= s.ext[idx][d];
+        off += ix[d] * s.str[idx][d];
+      }
+      const std::int64_t at = recs[idx].type == dtype::i32 ? static_cast<const std::int32_t*>(s.data[idx])[off]
+                                                          : static_cast<const std::int64_t*>(s.data[idx])[off];
+      if (at >= 0 && at < size) continue;
+      status st;
+      st.failed = true;
+      st.msg << "coil::gather: index " << at << " is out of range [0, " << size << ") for dim "
+             << static_cast<std::int64_t>(r.axis) << " of ";
+      label(st.msg, recs[r.inputs[0]], "the source");
+      st.msg << ": " << recs[idx].name.c_str();
+      format_extents(st.msg, ix, rank);
+      return st;
     }
   }
   return {};

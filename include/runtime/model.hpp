@@ -315,13 +315,18 @@ private:
     return st;
   }
 
-  // Binds the symbols, evaluates every node's extents and checks every call-time guard.
+  // Binds the symbols, evaluates every node's extents and checks every call-time guard
+  // (and, in host memory, the indices a gather reads from an input).
   template <class... Args> static status bind_shapes(exec_state<size>& s, sym_env& env, const Args&... args) {
     status st = bind_inputs(s, env, args...);
     if (!st) return st;
     for (int i = 0; i < size; ++i)
       for (int d = 0; d < Graph::records[i].shp.rank; ++d) s.ext[i][d] = eval(Graph::records[i].shp.d[d], env);
-    return detail::check_dims(Graph::records, s.ext, env);
+    st = detail::check_dims(Graph::records, s.ext, env);
+    // gather indices that are inputs are read on the host; on a device they are clamped
+    if constexpr (detail::device_state<Target>::host_memory)
+      if (st) st = detail::check_gather_indices(Graph::records, s);
+    return st;
   }
 
   static constexpr auto input_names() {

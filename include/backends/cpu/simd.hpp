@@ -7,7 +7,8 @@
 //    log mishandles subnormals and its tanh(+-inf) is NaN, where the tests hold libm's
 //    values), every
 //    step is a load, a constant, a supported pointwise op, or an affine index step
-//    (broadcast, permute, slice, squeeze, unsqueeze), and no step runs under a guard;
+//    (broadcast, permute, slice, squeeze, unsqueeze, window, flip), and no step runs
+//    under a guard;
 //  - at run time: every load moves by 1 element (a batch load) or by 0 (a splat: a
 //    broadcast operand) when the inner index moves by 1. Strides come from exec_state,
 //    so a transposed or strided input falls back to the scalar loop instead of gathering.
@@ -77,7 +78,7 @@ template <class Prog> constexpr bool vectorizable(const Prog& p, dtype t) {
         return false;
       break;
     case step_op::ix_bcast: case step_op::ix_permute: case step_op::ix_slice: case step_op::ix_squeeze:
-    case step_op::ix_unsqueeze:
+    case step_op::ix_unsqueeze: case step_op::ix_window: case step_op::ix_flip: // affine in the index
       break;
     default:
       return false;

@@ -177,6 +177,10 @@ template <class G, int N> void run(const exec_state<N>& s) {
     case op_kind::pointwise:
       for (std::int64_t l = 0; l < n; ++l) {
         unravel(l, rank, ext, ix);
+        if (r.code == op_code::iota) {
+          out[l] = static_cast<double>(ix[r.axis]);
+          continue;
+        }
         double a[3]{};
         for (int k = 0; k < r.ninputs; ++k) {
           double v = in_val(k)[broadcast_read(in(k), in_ext(k), rank, ix)];
@@ -262,6 +266,14 @@ template <class G, int N> void run(const exec_state<N>& s) {
         case op_code::squeeze:
           for (int d = 0, j = 0; d < x.shp.rank; ++d) xi[d] = d == r.axis ? 0 : ix[j++];
           break;
+        case op_code::window: // axes (position, offset) -> position * stride + offset * dilation
+          for (int d = 0; d < x.shp.rank; ++d) xi[d] = d < r.axis ? ix[d] : ix[d + 1];
+          xi[r.axis] = ix[r.axis] * r.step + ix[r.axis + 1] * r.stop;
+          break;
+        case op_code::flip:
+          for (int d = 0; d < rank; ++d) xi[d] = ix[d];
+          xi[r.axis] = xext[r.axis] - 1 - ix[r.axis];
+          break;
         default: // unsqueeze
           for (int d = 0, j = 0; d < rank; ++d)
             if (d != r.axis) xi[j++] = ix[d];
@@ -287,6 +299,21 @@ template <class G, int N> void run(const exec_state<N>& s) {
         }
       }
       break;
+    case op_kind::gather: {
+      const node_record &src = in(0), &idx = in(1);
+      const std::int64_t *sext = in_ext(0), *iext = in_ext(1);
+      std::int64_t si[max_rank]{}, ii[max_rank]{};
+      for (std::int64_t l = 0; l < n; ++l) {
+        unravel(l, rank, ext, ix);
+        for (int d = 0; d < idx.shp.rank; ++d) ii[d] = ix[r.axis + d];
+        const auto at = static_cast<std::int64_t>(in_val(1)[ravel(idx.shp.rank, iext, ii)]);
+        const std::int64_t size = sext[r.axis];
+        for (int d = 0; d < src.shp.rank; ++d) si[d] = d < r.axis ? ix[d] : ix[d + idx.shp.rank - 1];
+        si[r.axis] = at < 0 ? 0 : (at >= size ? size - 1 : at); // clamped as the kernels do (gather_op)
+        out[l] = in_val(0)[ravel(src.shp.rank, sext, si)];
+      }
+      break;
+    }
     case op_kind::matmul: {
       const node_record &a = in(0), &b = in(1);
       const std::int64_t *aext = in_ext(0), *bext = in_ext(1);
