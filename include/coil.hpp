@@ -18,6 +18,7 @@
 #include "ir/dtype.hpp"
 #include "ir/graph.hpp"
 #include "ir/node.hpp"
+#include "ir/op_index.hpp"
 #include "ir/op_leaf.hpp"
 #include "ir/op_matmul.hpp"
 #include "ir/op_pointwise.hpp"
@@ -28,9 +29,14 @@
 #include "lowering/rule.hpp"
 
 #include "ops/activations.hpp"
+#include "ops/attention.hpp"
 #include "ops/common.hpp"
+#include "ops/conv.hpp"
+#include "ops/indexing.hpp"
 #include "ops/linear.hpp"
 #include "ops/normalization.hpp"
+#include "ops/padding.hpp"
+#include "ops/pooling.hpp"
 #include "ops/shape_ops.hpp"
 #include "ops/softmax.hpp"
 

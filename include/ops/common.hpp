@@ -6,10 +6,12 @@
 #pragma once
 #include <bit>
 #include <cstdint>
+#include <initializer_list>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
+#include "../ir/op_index.hpp"
 #include "../ir/op_leaf.hpp"
 #include "../ir/op_pointwise.hpp"
 #include "../ir/op_reduction.hpp"
@@ -73,6 +75,42 @@ template <class X, shape S> struct expand_to {
   }
   using type = decltype(make(std::make_index_sequence<static_cast<std::size_t>(S.rank)>{}));
 };
+
+// Shape values for the type builders below.
+constexpr shape shape_of_dims(std::initializer_list<dim> ds) {
+  shape s;
+  for (const dim& d : ds) s.d[s.rank++] = d;
+  return s;
+}
+constexpr shape trailing_dims(const shape& s, int count) { // the last `count` dims
+  shape r;
+  for (int d = s.rank - count; d < s.rank; ++d) r.d[r.rank++] = s.d[d];
+  return r;
+}
+constexpr shape with_dim(shape s, int axis, dim d) {
+  s.d[axis] = d;
+  return s;
+}
+
+// `iota<Axis>(S.d[0], ...)` for a shape value S: index masks over an operand's dims.
+template <int Axis, shape S> struct iota_to {
+  template <std::size_t... I> static auto make(std::index_sequence<I...>) {
+    return make_node<iota_op<Axis, dim_value<S.d[I]>...>>();
+  }
+  using type = decltype(make(std::make_index_sequence<static_cast<std::size_t>(S.rank)>{}));
+};
+template <int Axis, shape S> using iota_to_t = typename iota_to<Axis, S>::type;
+
+// A 0-d constant of dtype T holding the double with these bits (a pad value, a masked-out
+// value, a product's 1): `fill_t<dtype::f32, bits_of(0.0)>`.
+template <dtype T, std::uint64_t Bits> using fill_t = node_t<cast_op<T>, real_node<Bits>>;
+
+// A reduction's axis list from axis numbers.
+template <class... A> constexpr axis_list axes_of(A... a) {
+  axis_list l;
+  ((l.v[l.n++] = a), ...);
+  return l;
+}
 
 // The axes k.. rank-1 as a reduction's axis list (negative, so they stay the trailing ones).
 constexpr axis_list trailing_axes(int count) {

@@ -1,7 +1,7 @@
 // Test support: the PyTorch goldens of tests/golden/ (written by make_goldens.py on a
 // machine with torch). manifest.txt lists every tensor of every case: case, role (in or
 // out), name, dtype, shape, byte offset into goldens.bin; the bytes are raw little-endian.
-// Inputs are float32 (bool as one byte); outputs are float64, computed by torch in float64
+// Inputs are float32, int64 (indices) or bool (one byte); outputs are float64, computed by torch in float64
 // from the float32 inputs.
 #pragma once
 #include <doctest/doctest.h>
@@ -30,6 +30,7 @@ struct golden_tensor {
     return n;
   }
   std::vector<float> as_float() const { return {values.begin(), values.end()}; }
+  std::vector<std::int64_t> as_i64() const { return {values.begin(), values.end()}; } // int64 inputs (indices)
   std::vector<unsigned char> as_bytes() const { // for bool inputs
     std::vector<unsigned char> b;
     for (double v : values) b.push_back(v != 0 ? 1 : 0);
@@ -61,12 +62,16 @@ inline const std::vector<golden_tensor>& goldens() {
         while (std::getline(ss, d, 'x')) t.shape.push_back(std::stoll(d));
       }
       const std::int64_t n = t.numel();
-      const std::size_t width = t.dtype == "f64" ? 8 : t.dtype == "f32" ? 4 : 1;
+      const std::size_t width = t.dtype == "f64" || t.dtype == "i64" ? 8 : t.dtype == "f32" ? 4 : 1;
       if (offset < 0 || static_cast<std::size_t>(offset) + width * static_cast<std::size_t>(n) > bytes.size())
         throw std::runtime_error("golden tensor past the end of goldens.bin: " + line);
       const char* p = bytes.data() + offset;
       for (std::int64_t i = 0; i < n; ++i, p += width) { // memcpy: little-endian hosts only (x86, arm64)
-        if (width == 8) {
+        if (t.dtype == "i64") {
+          std::int64_t v;
+          std::memcpy(&v, p, 8);
+          t.values.push_back(static_cast<double>(v));
+        } else if (width == 8) {
           double v;
           std::memcpy(&v, p, 8);
           t.values.push_back(v);
