@@ -19,7 +19,7 @@
 // The stages read stage values only at their own row (the planner splits kernels that
 // read another row), so a stage row is indexed by the last axis of the index it is read at.
 //
-// A group of `TPR` threads takes a row (one warp for rows up to 128 wide, up to a block
+// A group of `TPR` threads takes a row (one warp for rows up to 512 wide, up to a block
 // of 256 for rows past 512), a block of 256 threads holds 256 / TPR groups. TPR depends on
 // the row length only (fixed at compile time for a static length), so the reduction order
 // and the result are the same on every call. When the rows do not fit in shared memory
@@ -212,7 +212,17 @@ __device__ __forceinline__ void fill_row(const exec_state<N>& s, const index_t& 
     constexpr int V = 16 / static_cast<int>(sizeof(T));
     if (step == 1 && reinterpret_cast<std::uintptr_t>(src) % 16 == 0) {
       const std::int64_t nv = n / V;
-      for (std::int64_t k = t; k < nv; k += TPR) reinterpret_cast<uint4*>(dst)[k] = __ldg(reinterpret_cast<const uint4*>(src) + k);
+      // up to 4 loads in flight per thread before their stores
+      constexpr int batch = 4;
+      for (std::int64_t k = t; k < nv; k += batch * TPR) {
+        uint4 r[batch];
+#pragma unroll
+        for (int u = 0; u < batch; ++u)
+          if (k + u * TPR < nv) r[u] = __ldg(reinterpret_cast<const uint4*>(src) + k + u * TPR);
+#pragma unroll
+        for (int u = 0; u < batch; ++u)
+          if (k + u * TPR < nv) reinterpret_cast<uint4*>(dst)[k + u * TPR] = r[u];
+      }
       for (std::int64_t j = nv * V + t; j < n; j += TPR) dst[j] = src[j];
       return;
     }
@@ -261,8 +271,11 @@ __device__ __forceinline__ void cached_stage(const exec_state<N>& s, const index
 
 // The cached row kernel: block b takes the row groups b, b + gridDim.x, ...; a group runs
 // every stage of its row.
+#ifndef COIL_CUDA_ROW_MIN_BLOCKS
+#define COIL_CUDA_ROW_MIN_BLOCKS 1
+#endif
 template <class P, int K, int TPR, int N>
-__global__ void __launch_bounds__(block_threads) cached_rows(exec_state<N> s, std::int64_t outer, std::int64_t group_bytes) {
+__global__ void __launch_bounds__(block_threads, COIL_CUDA_ROW_MIN_BLOCKS) cached_rows(exec_state<N> s, std::int64_t outer, std::int64_t group_bytes) {
   constexpr int row_slots = row_cache_v<P, K>.row_slots, input_rows = row_cache_v<P, K>.input_rows;
   constexpr int scalar_slots = row_cache_v<P, K>.scalar_slots;
   constexpr int begin = P::plan.kernel_begin[K];
@@ -300,9 +313,16 @@ __global__ void __launch_bounds__(block_threads) cached_rows(exec_state<N> s, st
   }
 }
 
-// Threads per row for a row of n elements: a warp up to 128 (at most 4 per thread), then
-// 64, 128 and 256 threads.
-__host__ __device__ constexpr int threads_per_row(std::int64_t n) { return n <= 128 ? 32 : n <= 256 ? 64 : n <= 512 ? 128 : 256; }
+// Threads per row for a row of n elements: about COIL_CUDA_ROW_ITEMS elements per thread
+// (several 16-byte loads in flight each), a power of two from a warp to the block.
+#ifndef COIL_CUDA_ROW_ITEMS
+#define COIL_CUDA_ROW_ITEMS 16
+#endif
+__host__ __device__ constexpr int threads_per_row(std::int64_t n) {
+  int tpr = 32;
+  while (tpr < block_threads && static_cast<std::int64_t>(tpr) * COIL_CUDA_ROW_ITEMS < n) tpr *= 2;
+  return tpr;
+}
 
 } // namespace coil::cuda_kernel
 #endif // __CUDACC__
