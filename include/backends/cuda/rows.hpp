@@ -272,7 +272,7 @@ __device__ __forceinline__ void cached_stage(const exec_state<N>& s, const index
 // The cached row kernel: block b takes the row groups b, b + gridDim.x, ...; a group runs
 // every stage of its row.
 #ifndef COIL_CUDA_ROW_MIN_BLOCKS
-#define COIL_CUDA_ROW_MIN_BLOCKS 1
+#define COIL_CUDA_ROW_MIN_BLOCKS 4
 #endif
 template <class P, int K, int TPR, int N>
 __global__ void __launch_bounds__(block_threads, COIL_CUDA_ROW_MIN_BLOCKS) cached_rows(exec_state<N> s, std::int64_t outer, std::int64_t group_bytes) {
@@ -316,7 +316,7 @@ __global__ void __launch_bounds__(block_threads, COIL_CUDA_ROW_MIN_BLOCKS) cache
 // Threads per row for a row of n elements: about COIL_CUDA_ROW_ITEMS elements per thread
 // (several 16-byte loads in flight each), a power of two from a warp to the block.
 #ifndef COIL_CUDA_ROW_ITEMS
-#define COIL_CUDA_ROW_ITEMS 16
+#define COIL_CUDA_ROW_ITEMS 32
 #endif
 __host__ __device__ constexpr int threads_per_row(std::int64_t n) {
   int tpr = 32;
