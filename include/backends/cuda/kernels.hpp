@@ -196,10 +196,10 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
   }
 }
 
-// Pointwise, vector mode: the row mode with V = 16 / sizeof(T) consecutive elements per
+// Pointwise, vector mode: the row mode with V = 32 / sizeof(T) consecutive elements per
 // thread. The program runs once per lane; a load whose index moves by one along the inner
 // axis from lane to lane (the output's own index, or a broadcast that keeps the inner
-// axis) is one 16-byte load, and the V results are one 16-byte store. The launcher takes
+// axis) is two 16-byte loads, and the V results are two 16-byte stores. The launcher takes
 // this kernel only when every such load and the output are contiguous along the inner axis
 // and 16-byte aligned at every chunk (checked at run time from pointers and strides).
 template <int Steps> struct lane_plan {
@@ -242,10 +242,11 @@ template <class P, int R, int V, int N> __device__ __forceinline__ void eval_lan
         using T = element_t<S.type>;
         const T* p = static_cast<const T*>(s.data[S.node]) + offset_in<S.rank>(s.str[S.node], x[0][S.a]);
         union {
-          uint4 q;
+          uint4 q[V * sizeof(T) / 16];
           T e[V];
         } u;
-        u.q = __ldg(reinterpret_cast<const uint4*>(p));
+#pragma unroll
+        for (int w = 0; w < static_cast<int>(V * sizeof(T) / 16); ++w) u.q[w] = __ldg(reinterpret_cast<const uint4*>(p) + w);
 #pragma unroll
         for (int l = 0; l < V; ++l) kernel::slot_as<T>(v[l][S.out]) = u.e[l];
       } else {
@@ -261,7 +262,7 @@ template <class P, int R, int V, int N> __device__ __forceinline__ void eval_lan
 template <class P, int R, int N> __global__ void __launch_bounds__(block_threads) pointwise_vector(exec_state<N> s, std::int64_t rows) {
   constexpr int rank = record_v<P, R>.shp.rank;
   using T = value_t<P, R>;
-  constexpr int V = 16 / static_cast<int>(sizeof(T));
+  constexpr int W = 16 / static_cast<int>(sizeof(T)), V = 2 * W; // two 16-byte loads in flight per vector load
   T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
   const std::int64_t n = s.ext[R][rank - 1], chunks = n / V;
   for (std::int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
@@ -269,11 +270,13 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
     for (std::int64_t k = threadIdx.x; k < chunks; k += block_threads) {
       ix.v[rank - 1] = k * V;
       union {
-        uint4 q;
+        uint4 q[2];
         T e[V];
       } u;
       eval_lanes<P, R, V>(s, ix, u.e);
-      *reinterpret_cast<uint4*>(out + offset_of<P, R>(s, ix)) = u.q;
+      uint4* to = reinterpret_cast<uint4*>(out + offset_of<P, R>(s, ix));
+      to[0] = u.q[0];
+      to[1] = u.q[1];
     }
     for (std::int64_t j = chunks * V + threadIdx.x; j < n; j += block_threads) {
       ix.v[rank - 1] = j;
