@@ -198,65 +198,35 @@ template <int TPR, int Tag, op_code C, class In> __device__ __forceinline__ part
   }
 }
 
-// Copies node X's row at outer index o into shared memory in two halves: `prefetch`
-// issues the first 16-byte loads of each thread (up to `row_batch`) into registers, and the
-// kernel calls it for the next row before running the stages of this one, so those loads
-// are in flight while the stages compute; `commit` stores them and copies the rest (also
-// 16-byte loads, or element by element when the row is not contiguous and aligned).
-inline constexpr int row_batch = 4;
-struct row_prefetch {
-  uint4 r[row_batch];
-  bool vec;
-};
-template <class P, int X, int N> __device__ __forceinline__ const value_t<P, X>* row_start(const exec_state<N>& s, const index_t& o) {
-  return static_cast<const value_t<P, X>*>(s.data[X]) + offset_in<record_v<P, X>.shp.rank - 1>(s.str[X], o);
-}
+// Copies node X's row at outer index o into shared memory: 16-byte loads when the row is
+// contiguous and its start aligned, else element by element.
 template <class P, int X, int TPR, int N>
-__device__ __forceinline__ void prefetch_row(const exec_state<N>& s, const index_t& o, int t, bool active, row_prefetch& pf) {
-  using T = value_t<P, X>;
-  constexpr int last = record_v<P, X>.shp.rank - 1;
-  pf.vec = false;
-  if constexpr (16 % sizeof(T) == 0) {
-    constexpr int V = 16 / static_cast<int>(sizeof(T));
-    const T* src = row_start<P, X>(s, o);
-    pf.vec = active && s.str[X][last] == 1 && reinterpret_cast<std::uintptr_t>(src) % 16 == 0;
-    if (pf.vec) {
-      const std::int64_t nv = s.ext[X][last] / V;
-#pragma unroll
-      for (int u = 0; u < row_batch; ++u)
-        if (t + u * TPR < nv) pf.r[u] = __ldg(reinterpret_cast<const uint4*>(src) + t + u * TPR);
-    }
-  }
-}
-template <class P, int X, int TPR, int N>
-__device__ __forceinline__ void commit_row(const exec_state<N>& s, const index_t& o, std::byte* dst_bytes, int t, bool active,
-                                           const row_prefetch& pf) {
+__device__ __forceinline__ void fill_row(const exec_state<N>& s, const index_t& o, std::byte* dst_bytes, int t, bool active) {
   using T = value_t<P, X>;
   constexpr int last = record_v<P, X>.shp.rank - 1;
   const std::int64_t n = active ? s.ext[X][last] : 0;
   T* dst = reinterpret_cast<T*>(dst_bytes);
-  const T* src = row_start<P, X>(s, o);
+  const T* src = static_cast<const T*>(s.data[X]) + offset_in<last>(s.str[X], o);
+  const std::int64_t step = s.str[X][last];
   if constexpr (16 % sizeof(T) == 0) {
     constexpr int V = 16 / static_cast<int>(sizeof(T));
-    if (pf.vec) {
+    if (step == 1 && reinterpret_cast<std::uintptr_t>(src) % 16 == 0) {
       const std::int64_t nv = n / V;
+      // up to 4 loads in flight per thread before their stores
+      constexpr int batch = 4;
+      for (std::int64_t k = t; k < nv; k += batch * TPR) {
+        uint4 r[batch];
 #pragma unroll
-      for (int u = 0; u < row_batch; ++u)
-        if (t + u * TPR < nv) reinterpret_cast<uint4*>(dst)[t + u * TPR] = pf.r[u];
-      for (std::int64_t k = t + row_batch * TPR; k < nv; k += row_batch * TPR) {
-        uint4 r[row_batch];
-#pragma unroll
-        for (int u = 0; u < row_batch; ++u)
+        for (int u = 0; u < batch; ++u)
           if (k + u * TPR < nv) r[u] = __ldg(reinterpret_cast<const uint4*>(src) + k + u * TPR);
 #pragma unroll
-        for (int u = 0; u < row_batch; ++u)
+        for (int u = 0; u < batch; ++u)
           if (k + u * TPR < nv) reinterpret_cast<uint4*>(dst)[k + u * TPR] = r[u];
       }
       for (std::int64_t j = nv * V + t; j < n; j += TPR) dst[j] = src[j];
       return;
     }
   }
-  const std::int64_t step = s.str[X][last];
   for (std::int64_t j = t; j < n; j += TPR) dst[j] = src[j * step];
 }
 
@@ -325,32 +295,21 @@ __global__ void __launch_bounds__(block_threads, COIL_CUDA_ROW_MIN_BLOCKS) cache
     }(std::make_index_sequence<row_slots>{});
   }
   kernel::value_slot sc[NS]{};
-  constexpr int NP = input_rows > 0 ? input_rows : 1;
-  row_prefetch pf[NP]{};
-  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * groups;
-  std::int64_t base = static_cast<std::int64_t>(blockIdx.x) * groups;
-  auto outer_index = [&](std::int64_t row) { return unflatten(row < outer ? row : 0, s.ext[space], orank); };
-  index_t o = outer_index(base + g);
-  [&]<std::size_t... S>(std::index_sequence<S...>) {
-    (prefetch_row<P, row_cache_v<P, K>.row_node[S], TPR>(s, o, t, base + g < outer, pf[S]), ...);
-  }(std::make_index_sequence<input_rows>{});
-  for (; base < outer; base += stride) {
-    const bool active = base + g < outer;
+  for (std::int64_t base = static_cast<std::int64_t>(blockIdx.x) * groups; base < outer;
+       base += static_cast<std::int64_t>(gridDim.x) * groups) {
+    const std::int64_t row = base + g;
+    const bool active = row < outer;
+    const index_t o = unflatten(active ? row : 0, s.ext[space], orank);
     if constexpr (input_rows > 0) {
       [&]<std::size_t... S>(std::index_sequence<S...>) {
-        (commit_row<P, row_cache_v<P, K>.row_node[S], TPR>(s, o, rows[S], t, active, pf[S]), ...);
+        (fill_row<P, row_cache_v<P, K>.row_node[S], TPR>(s, o, rows[S], t, active), ...);
       }(std::make_index_sequence<input_rows>{});
       group_sync<TPR>();
-      const index_t next = outer_index(base + stride + g);
-      [&]<std::size_t... S>(std::index_sequence<S...>) {
-        (prefetch_row<P, row_cache_v<P, K>.row_node[S], TPR>(s, next, t, base + stride + g < outer, pf[S]), ...);
-      }(std::make_index_sequence<input_rows>{});
     }
     [&]<std::size_t... S>(std::index_sequence<S...>) {
       (cached_stage<P, K, TPR, P::plan.stage_node[begin + static_cast<int>(S)]>(s, o, t, active, rows, sc), ...);
     }(std::make_index_sequence<P::plan.stages_in(K)>{});
     group_sync<TPR>(); // the next row overwrites the rows and the reductions' scratch
-    o = outer_index(base + stride + g);
   }
 }
 
