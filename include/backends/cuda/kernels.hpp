@@ -1,12 +1,14 @@
 // CUDA kernels that execute a Plan: the same kernel kinds as the CPU loops (cpu/loops.hpp),
 // with the same evaluator (backends/eval.hpp) inside. Compiled only by nvcc.
 //
-//   pointwise   a block per run of rows, threads along the innermost axis (coalesced);
+//   pointwise   a block per run of rows, threads along the innermost axis (coalesced),
+//               8 floats per thread with 16-byte loads/stores when aligned (vector mode);
 //               a flat grid-stride loop when the innermost axis is short
 //   reduction   a block per output element, a deterministic block reduce (fixed tree)
-//   rows        a block per outer index: every stage of the row kernel (softmax's max,
-//               sum and output, layer_norm's mean, variance and output) runs in order in
-//               that block; later stages re-read the row, usually from L1/L2
+//   rows        rows.hpp keeps the row on chip; the fallback here: a block per outer
+//               index runs every stage of the row kernel (softmax's max, sum and output,
+//               layer_norm's mean, variance and output) in order, and later stages re-read
+//               the row, usually from L1/L2
 //   matmul      cuBLAS (runtime/cuda_model.hpp launches it)
 //
 // Launch shapes are chosen at run time from the bound extents; the block size is fixed, so
