@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "../backends/cuda/kernels.hpp"
+#include "../backends/cuda/rows.hpp"
 #include "../backends/exec_state.hpp"
 #include "../core/targets.hpp"
 #include "../schedule/plan.hpp"
@@ -117,10 +118,91 @@ private:
   cublasHandle_t blas_ = nullptr;
 };
 
-// Blocks for a grid-stride loop over `work` items: enough to fill the GPU, never more
-// than the work.
+// What the launches need to know about the current device, queried once per device.
+struct device_caps {
+  int sms = 132;                      // multiprocessors
+  int smem_optin = 48 * 1024;         // dynamic shared memory a block may opt in to
+};
+inline const device_caps& current_device_caps() {
+  constexpr int max_devices = 64;
+  static device_caps caps[max_devices];
+  static bool known[max_devices] = {};
+  int dev = 0;
+  if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= max_devices) return caps[0];
+  if (!known[dev]) {
+    int v = 0;
+    if (cudaDeviceGetAttribute(&v, cudaDevAttrMultiProcessorCount, dev) == cudaSuccess && v > 0) caps[dev].sms = v;
+    if (cudaDeviceGetAttribute(&v, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev) == cudaSuccess && v > 0) caps[dev].smem_optin = v;
+    known[dev] = true;
+  }
+  return caps[dev];
+}
+
+// Blocks for a grid-stride loop over `work` items: enough to fill the GPU (32 blocks per
+// multiprocessor), never more than the work.
 inline unsigned grid_for(std::int64_t work) {
-  return static_cast<unsigned>(std::clamp<std::int64_t>(work, 1, 132 * 32));
+  return static_cast<unsigned>(std::clamp<std::int64_t>(work, 1, static_cast<std::int64_t>(current_device_caps().sms) * 32));
+}
+
+// Whether node X can be read (or written) 16 bytes at a time along its inner axis from
+// every chunk of V elements: contiguous inner axis, aligned base, outer strides that keep
+// each row's start aligned.
+template <int N> bool vector_ready(const exec_state<N>& s, int x, int rank, int v) {
+  if (rank == 0 || s.str[x][rank - 1] != 1 || reinterpret_cast<std::uintptr_t>(s.data[x]) % 16 != 0) return false;
+  for (int d = 0; d < rank - 1; ++d)
+    if (s.ext[x][d] != 1 && s.str[x][d] % v != 0) return false;
+  return true;
+}
+template <class P, int R, int N> bool pointwise_vector_ready(const exec_state<N>& s) {
+  using T = kernel::value_t<P, R>;
+  if constexpr (16 % sizeof(T) != 0 || sizeof(T) > 8) {
+    return false;
+  } else {
+    constexpr int V = 16 / static_cast<int>(sizeof(T));
+    constexpr auto& prog = kernel::program_v<P, R, R>;
+    if (!vector_ready(s, R, kernel::record_v<P, R>.shp.rank, V)) return false;
+    for (std::size_t j = 0; j < prog.steps.size(); ++j)
+      if (cuda_kernel::lane_plan_v<P, R>.vector_load[j] && !vector_ready(s, prog.steps[j].node, prog.steps[j].rank, V)) return false;
+    return true;
+  }
+}
+
+// Launches the cached row kernel of K with TPR threads per row; false when its rows do not
+// fit in shared memory (the caller runs the global-memory row kernel then).
+template <class P, int K, int TPR, int N> bool launch_cached_rows(const exec_state<N>& s, std::int64_t outer, cudaStream_t stream) {
+  constexpr int groups = cuda_kernel::block_threads / TPR;
+  const std::int64_t group_bytes = cuda_kernel::group_row_bytes<P, K>(s);
+  const std::int64_t bytes = group_bytes * groups;
+  const device_caps& caps = current_device_caps();
+  if (bytes > caps.smem_optin) return false;
+  auto kernel = cuda_kernel::cached_rows<P, K, TPR, N>;
+  if (bytes > 48 * 1024) {
+    static std::int64_t opted = 0; // per kernel: the largest size asked for so far
+    if (bytes > opted) {
+      if (cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)) != cudaSuccess) return false;
+      opted = bytes;
+    }
+  }
+  const std::int64_t blocks = (outer + groups - 1) / groups;
+  kernel<<<grid_for(blocks), cuda_kernel::block_threads, static_cast<std::size_t>(bytes), stream>>>(s, outer, group_bytes);
+  return true;
+}
+
+template <class P, int K, int N> bool launch_cached_rows(const exec_state<N>& s, std::int64_t outer, std::int64_t n, cudaStream_t stream) {
+  constexpr int begin = P::plan.kernel_begin[K];
+  constexpr int first = P::plan.stage_node[begin];
+  constexpr int space = kernel::record_v<P, first>.kind == op_kind::reduction ? kernel::record_v<P, first>.inputs[0] : first;
+  constexpr dim last = kernel::record_v<P, space>.shp.d[P::plan.outer_rank[K]];
+  if constexpr (last.is_static()) {
+    return launch_cached_rows<P, K, cuda_kernel::threads_per_row(last.static_value())>(s, outer, stream);
+  } else {
+    switch (cuda_kernel::threads_per_row(n)) {
+    case 32: return launch_cached_rows<P, K, 32>(s, outer, stream);
+    case 64: return launch_cached_rows<P, K, 64>(s, outer, stream);
+    case 128: return launch_cached_rows<P, K, 128>(s, outer, stream);
+    default: return launch_cached_rows<P, K, 256>(s, outer, stream);
+    }
+  }
 }
 
 inline std::int64_t product(const std::int64_t* ext, int from, int to) {
@@ -200,6 +282,10 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
     constexpr int space = kernel::record_v<P, first>.kind == op_kind::reduction ? kernel::record_v<P, first>.inputs[0] : first;
     const std::int64_t outer = product(s.ext[space], 0, P::plan.outer_rank[K]);
     if (outer == 0) return {};
+    if constexpr (cuda_kernel::row_cache_v<P, K>.ok) {
+      if (launch_cached_rows<P, K>(s, outer, s.ext[space][P::plan.outer_rank[K]], stream))
+        return cuda_status(cudaGetLastError(), "kernel launch");
+    }
     cuda_kernel::rows<P, K><<<grid_for(outer), threads, 0, stream>>>(s, outer);
   } else if constexpr (kind == kernel_kind::reduction) {
     const std::int64_t outputs = product(s.ext[R], 0, kernel::record_v<P, R>.shp.rank);
@@ -212,7 +298,8 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
     if constexpr (rank > 0) {
       if (s.ext[R][rank - 1] >= 64) {
         const std::int64_t rows = total / s.ext[R][rank - 1];
-        cuda_kernel::pointwise_rows<P, R><<<grid_for(rows), threads, 0, stream>>>(s, rows);
+        if (pointwise_vector_ready<P, R>(s)) cuda_kernel::pointwise_vector<P, R><<<grid_for(rows), threads, 0, stream>>>(s, rows);
+        else cuda_kernel::pointwise_rows<P, R><<<grid_for(rows), threads, 0, stream>>>(s, rows);
         return cuda_status(cudaGetLastError(), "kernel launch");
       }
     }

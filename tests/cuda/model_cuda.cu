@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <coil.hpp>
@@ -46,6 +47,21 @@ constexpr auto w1 = coil::input<"w1", float>(1024_c, 256_c);
 constexpr auto b1 = coil::input<"b1", float>(256_c);
 constexpr auto mlp = coil::relu(coil::matmul(x, w1) + b1) * 0.5_c;                         // cuBLAS + epilogue
 
+// Any row length: the cached row kernel with every threads-per-row choice (10 and 128:
+// a warp per row; 300: 64 threads; 700: 256 threads, not a multiple of 4), and rows too long
+// for shared memory without opting in to more (20000) or at all (70000: the global-memory
+// row kernel).
+constexpr auto C = coil::sym<"C">;
+constexpr auto xc = coil::input<"x", float>(B, C);
+constexpr auto ac = coil::input<"a", float>(C);
+constexpr auto bc = coil::input<"b", float>(C);
+constexpr auto softmax_any = coil::softmax<-1>(xc);
+constexpr auto log_softmax_any = coil::log_softmax<-1>(xc);
+constexpr auto layer_norm_any = coil::layer_norm(xc, C, ac, bc);
+constexpr auto gelu_any = coil::gelu(xc * ac + bc);
+constexpr auto x128 = coil::input<"x", float>(B, 128_c);
+constexpr auto softmax_128 = coil::softmax<-1>(x128); // W2 [64, 128]: static row length
+
 // nvcc needs the kernels' key types named (runtime/model.hpp, keyed_model).
 struct gelu_gpu : coil::keyed_model<gelu_gpu, coil::cuda, decltype(gelu_affine)> {};
 struct softmax_gpu : coil::keyed_model<softmax_gpu, coil::cuda, decltype(softmax_rows)> {};
@@ -57,6 +73,19 @@ struct row_max_gpu : coil::keyed_model<row_max_gpu, coil::cuda, decltype(row_max
 struct row_argmax_gpu : coil::keyed_model<row_argmax_gpu, coil::cuda, decltype(row_argmax)> {};
 struct transposed_gpu : coil::keyed_model<transposed_gpu, coil::cuda, decltype(transposed)> {};
 struct mlp_gpu : coil::keyed_model<mlp_gpu, coil::cuda, decltype(mlp)> {};
+struct softmax_any_gpu : coil::keyed_model<softmax_any_gpu, coil::cuda, decltype(softmax_any)> {};
+struct log_softmax_any_gpu : coil::keyed_model<log_softmax_any_gpu, coil::cuda, decltype(log_softmax_any)> {};
+struct layer_norm_any_gpu : coil::keyed_model<layer_norm_any_gpu, coil::cuda, decltype(layer_norm_any)> {};
+struct gelu_any_gpu : coil::keyed_model<gelu_any_gpu, coil::cuda, decltype(gelu_any)> {};
+struct softmax_128_gpu : coil::keyed_model<softmax_128_gpu, coil::cuda, decltype(softmax_128)> {};
+
+// What the cached row kernel keeps on chip: softmax's input row (read by amax and exp) and
+// its exp row (read by sum and div), the two reductions in registers; only the output
+// goes to global memory. layer_norm: the input row, the mean and the variance.
+constexpr auto& softmax_cache = coil::cuda_kernel::row_cache_v<softmax_any_gpu, 0>;
+static_assert(softmax_cache.ok && softmax_cache.input_rows == 1 && softmax_cache.row_slots == 2 && softmax_cache.scalar_slots == 2);
+constexpr auto& layer_norm_cache = coil::cuda_kernel::row_cache_v<layer_norm_any_gpu, 0>;
+static_assert(layer_norm_cache.ok && layer_norm_cache.row_slots == 1 && layer_norm_cache.scalar_slots == 2);
 
 // The same plans as the CPU's: the row ops are one kernel, the MLP a GEMM and its epilogue.
 static_assert(softmax_gpu::plan.kernel_count == 1 && layer_norm_gpu::plan.kernel_count == 1);
@@ -79,6 +108,7 @@ template <coil::fixed_string Name, class T, int Rank> struct input_pair {
     coil::copy_to_device(dev->data(), host.data(), host.size());
   }
   auto host_arg() const { return coil::arg<Name>(host); }
+  auto arg_of(coil::tensor_view<const T, Rank> v) const { return coil::arg<Name>(v); }
   auto device_arg() const { return coil::arg<Name>(coil::tensor_view<const T, Rank>{dev->data(), host.extents, coil::row_major_strides<Rank>(host.extents)}); }
 };
 
@@ -164,4 +194,83 @@ TEST_CASE("cuda: a failed guard writes nothing and names the input") {
   std::vector<float> after(2 * 1024);
   coil::copy_to_host(after.data(), out.data(), 2 * 1024);
   CHECK(after == poison);
+}
+
+namespace {
+// A device copy of `host` ([rows, cols], row-major on the host) laid out with element
+// `offset` from an aligned allocation and an inner stride of `step`: offset 1 breaks the
+// 16-byte alignment, step 2 the contiguity.
+struct laid_out {
+  std::unique_ptr<coil::device_buffer<float>> dev;
+  coil::tensor_view<const float, 2> view;
+  laid_out(const coil::tensor<float, 2>& host, std::int64_t offset, std::int64_t step) {
+    const std::int64_t rows = host.extents[0], cols = host.extents[1];
+    std::vector<float> buf(static_cast<std::size_t>(offset + rows * cols * step + 1), 0.0f);
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (std::int64_t c = 0; c < cols; ++c) buf[static_cast<std::size_t>(offset + (r * cols + c) * step)] = host(r, c);
+    dev = std::make_unique<coil::device_buffer<float>>(static_cast<std::int64_t>(buf.size()));
+    coil::copy_to_device(dev->data(), buf.data(), static_cast<std::int64_t>(buf.size()));
+    view = coil::tensor_view<const float, 2>{dev->data() + offset, {rows, cols}, {cols * step, step}};
+  }
+};
+
+// (xh: the input_pair of "x"; a parameter spelled input_pair<"x", ...> trips nvcc's host
+// code generation.)
+template <class Gpu, class E, class XH, class... Inputs>
+void expect_laid_out_matches_reference(E expr, const laid_out& x, const XH& xh, const Inputs&... in) {
+  auto oracle = coil::compile<coil::reference>(expr);
+  auto want = oracle(xh.host_arg(), in.host_arg()...);
+  coil::device_buffer<float> out(want.size() + 1);
+  Gpu model;
+  // the output one element past an aligned start too: the vector stores fall back
+  const coil::status st =
+      model.run(xh.arg_of(x.view), in.device_arg()...,
+                coil::out(coil::tensor_view<float, 2>{out.data() + 1, want.extents, coil::row_major_strides<2>(want.extents)}));
+  REQUIRE_MESSAGE(st.ok(), st.message());
+  coil::cuda_check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+  coil::tensor<float, 2> got(want.extents);
+  coil::copy_to_host(got.data(), out.data() + 1, got.size());
+  coil::testing::expect_tensors_close(got, want, coil::testing::default_rtol<float>(), 1e-6);
+}
+} // namespace
+
+TEST_CASE("cuda: row kernels and vector pointwise loops at any row length") {
+  if (!have_device()) return;
+  for (std::int64_t cols : {1, 10, 128, 300, 700, 1024, 2000, 20000, 70000}) {
+    for (std::int64_t rows : {1, 5, 67}) {
+      if (cols >= 20000 && rows == 67) continue; // long rows: a few are enough
+      CAPTURE(cols);
+      CAPTURE(rows);
+      input_pair<"x", float, 2> x({rows, cols}, 20);
+      input_pair<"a", float, 1> a({cols}, 21);
+      input_pair<"b", float, 1> b({cols}, 22);
+      expect_device_matches_reference<cases::softmax_any_gpu>(cases::softmax_any, x);
+      expect_device_matches_reference<cases::log_softmax_any_gpu>(cases::log_softmax_any, x);
+      expect_device_matches_reference<cases::layer_norm_any_gpu>(cases::layer_norm_any, x, a, b);
+      expect_device_matches_reference<cases::gelu_any_gpu>(cases::gelu_any, x, a, b);
+      if (cols == 128) expect_device_matches_reference<cases::softmax_128_gpu>(cases::softmax_128, x);
+      // misaligned and strided inputs (and a misaligned output): scalar fills and loops
+      for (auto [offset, step] : {std::pair<std::int64_t, std::int64_t>{1, 1}, {0, 2}}) {
+        CAPTURE(offset);
+        CAPTURE(step);
+        laid_out xv(x.host, offset, step);
+        expect_laid_out_matches_reference<cases::softmax_any_gpu>(cases::softmax_any, xv, x);
+        expect_laid_out_matches_reference<cases::layer_norm_any_gpu>(cases::layer_norm_any, xv, x, a, b);
+        expect_laid_out_matches_reference<cases::gelu_any_gpu>(cases::gelu_any, xv, x, a, b);
+      }
+    }
+  }
+}
+
+TEST_CASE("cuda: a row kernel gives the same bits on every call") {
+  if (!have_device()) return;
+  input_pair<"x", float, 2> x({33, 1000}, 23);
+  coil::device_buffer<float> out(33 * 1000);
+  cases::softmax_any_gpu m;
+  std::vector<float> first(33 * 1000), again(33 * 1000);
+  for (int call = 0; call < 3; ++call) {
+    REQUIRE(m.run(x.device_arg(), coil::out(coil::tensor_view<float, 2>{out.data(), {33, 1000}, {1000, 1}})).ok());
+    coil::copy_to_host(call == 0 ? first.data() : again.data(), out.data(), 33 * 1000);
+    if (call > 0) CHECK(first == again);
+  }
 }

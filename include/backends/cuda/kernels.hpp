@@ -1,12 +1,14 @@
 // CUDA kernels that execute a Plan: the same kernel kinds as the CPU loops (cpu/loops.hpp),
 // with the same evaluator (backends/eval.hpp) inside. Compiled only by nvcc.
 //
-//   pointwise   a block per run of rows, threads along the innermost axis (coalesced);
+//   pointwise   a block per run of rows, threads along the innermost axis (coalesced),
+//               8 floats per thread with 16-byte loads/stores when aligned (vector mode);
 //               a flat grid-stride loop when the innermost axis is short
 //   reduction   a block per output element, a deterministic block reduce (fixed tree)
-//   rows        a block per outer index: every stage of the row kernel (softmax's max,
-//               sum and output, layer_norm's mean, variance and output) runs in order in
-//               that block; later stages re-read the row, usually from L1/L2
+//   rows        rows.hpp keeps the row on chip; the fallback here: a block per outer
+//               index runs every stage of the row kernel (softmax's max, sum and output,
+//               layer_norm's mean, variance and output) in order, and later stages re-read
+//               the row, usually from L1/L2
 //   matmul      cuBLAS (runtime/cuda_model.hpp launches it)
 //
 // Launch shapes are chosen at run time from the bound extents; the block size is fixed, so
@@ -15,6 +17,7 @@
 #if defined(__CUDACC__)
 #include <cuda_runtime.h>
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -25,6 +28,7 @@
 namespace coil::cuda_kernel {
 
 using kernel::eval;
+using kernel::offset_in;
 using kernel::offset_of;
 using kernel::record_v;
 using kernel::value_t;
@@ -87,17 +91,45 @@ template <op_code C, class In> __device__ __forceinline__ void add_value(partial
   }
 }
 
+// Moves a partial between lanes (within segments of `width` lanes), only the fields the
+// reduction uses: the sum for sum/mean/prod, the best value and its position otherwise.
+template <class In> __device__ __forceinline__ In shuffle_value(unsigned mask, In v, int lane, int width, bool down) {
+  if constexpr (std::is_same_v<In, bool>) {
+    const int w = static_cast<int>(v);
+    return (down ? __shfl_down_sync(mask, w, lane, width) : __shfl_sync(mask, w, lane, width)) != 0;
+  } else {
+    return down ? __shfl_down_sync(mask, v, lane, width) : __shfl_sync(mask, v, lane, width);
+  }
+}
+template <op_code C, class In> __device__ __forceinline__ partial<In> shuffle_partial(const partial<In>& p, int lane, int width, bool down) {
+  partial<In> q = p;
+  if constexpr (C == op_code::sum || C == op_code::mean || C == op_code::prod) {
+    q.acc = shuffle_value(0xffffffffu, p.acc, lane, width, down);
+  } else {
+    q.best = shuffle_value(0xffffffffu, p.best, lane, width, down);
+    q.at = shuffle_value(0xffffffffu, p.at, lane, width, down);
+  }
+  return q;
+}
+template <op_code C, class In> __device__ __forceinline__ partial<In> shuffle_down(const partial<In>& p, int by, int width = 32) {
+  return shuffle_partial<C>(p, by, width, true);
+}
+// The partial of lane `lane` of this thread's segment of `width` lanes.
+template <op_code C, class In> __device__ __forceinline__ partial<In> shuffle_from(const partial<In>& p, int lane, int width) {
+  return shuffle_partial<C>(p, lane, width, false);
+}
+
+// The value a reduction stores from its final partial over `count` elements.
+template <op_code C, class T, class In> __device__ __forceinline__ T finish(const partial<In>& p, std::int64_t count) {
+  if constexpr (C == op_code::sum || C == op_code::prod) return static_cast<T>(p.acc);
+  else if constexpr (C == op_code::mean) return static_cast<T>(static_cast<double>(p.acc) / static_cast<double>(count));
+  else if constexpr (C == op_code::amax || C == op_code::amin) return static_cast<T>(p.best);
+  else return static_cast<T>(p.at);
+}
+
 // Reduces one partial per thread of the block into the result every thread gets back: a
 // shuffle tree inside each warp (lane 0 ends with the warp's result), then the warps'
 // results in warp order. The same tree on every call, so the same result.
-template <op_code C, class In> __device__ partial<In> shuffle_down(const partial<In>& p, int by) {
-  partial<In> q;
-  q.acc = __shfl_down_sync(0xffffffffu, p.acc, by);
-  if constexpr (std::is_same_v<In, bool>) q.best = __shfl_down_sync(0xffffffffu, static_cast<int>(p.best), by) != 0;
-  else q.best = __shfl_down_sync(0xffffffffu, p.best, by);
-  q.at = __shfl_down_sync(0xffffffffu, p.at, by);
-  return q;
-}
 template <op_code C, class In> __device__ partial<In> block_reduce(partial<In> p) {
   constexpr int warps = block_threads / 32;
   __shared__ partial<In> per_warp[warps];
@@ -137,14 +169,7 @@ template <class P, int R, int N> __device__ void block_reduce_at(const exec_stat
     }
   }
   p = block_reduce<r.code>(p);
-  if (threadIdx.x == 0) {
-    T result{};
-    if constexpr (r.code == op_code::sum || r.code == op_code::prod) result = static_cast<T>(p.acc);
-    else if constexpr (r.code == op_code::mean) result = static_cast<T>(static_cast<double>(p.acc) / static_cast<double>(f.count));
-    else if constexpr (r.code == op_code::amax || r.code == op_code::amin) result = static_cast<T>(p.best);
-    else result = static_cast<T>(p.at);
-    static_cast<T*>(const_cast<void*>(s.data[R]))[offset_of<P, R>(s, oix)] = result;
-  }
+  if (threadIdx.x == 0) static_cast<T*>(const_cast<void*>(s.data[R]))[offset_of<P, R>(s, oix)] = finish<r.code, T>(p, f.count);
 }
 
 // Splits a flat position into the multi-index of `ext` (row-major), first `rank` axes.
@@ -167,6 +192,95 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
   for (std::int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
     index_t ix = unflatten(row, s.ext[R], rank - 1);
     for (std::int64_t j = threadIdx.x; j < n; j += block_threads) {
+      ix.v[rank - 1] = j;
+      out[offset_of<P, R>(s, ix)] = eval<P, R, R>(s, ix);
+    }
+  }
+}
+
+// Pointwise, vector mode: the row mode with V = 32 / sizeof(T) consecutive elements per
+// thread. The program runs once per lane; a load whose index moves by one along the inner
+// axis from lane to lane (the output's own index, or a broadcast that keeps the inner
+// axis) is two 16-byte loads, and the V results are two 16-byte stores. The launcher takes
+// this kernel only when every such load and the output are contiguous along the inner axis
+// and 16-byte aligned at every chunk (checked at run time from pointers and strides).
+template <int Steps> struct lane_plan {
+  std::array<bool, Steps> vector_load{}; // step j is one 16-byte load for all lanes
+};
+template <class P, int R> constexpr auto make_lane_plan() {
+  constexpr auto& prog = kernel::program_v<P, R, R>;
+  constexpr int steps = static_cast<int>(prog.steps.size());
+  lane_plan<steps> lp;
+  std::array<bool, (prog.indices > 0 ? prog.indices : 1)> affine{}; // index register moves by one per lane
+  affine[0] = true;
+  constexpr std::size_t out_size = sizeof(value_t<P, R>);
+  for (int j = 0; j < steps; ++j) {
+    const step& t = prog.steps[j];
+    if (t.op == step_op::ix_bcast)
+      affine[t.out] = affine[t.a] && t.crank > 0 && ((t.mask >> (t.crank - 1)) & 1u) == 0;
+    else if (t.op == step_op::load)
+      lp.vector_load[j] = affine[t.a] && t.guard < 0 && t.rank > 0 && dtype_size(t.type) == static_cast<int>(out_size);
+  }
+  return lp;
+}
+template <class P, int R> inline constexpr auto lane_plan_v = make_lane_plan<P, R>();
+
+template <class P, int R, int V, int N> __device__ __forceinline__ void eval_lanes(const exec_state<N>& s, const index_t& ix, value_t<P, R>* outv) {
+  constexpr int values = kernel::program_v<P, R, R>.values, indices = kernel::program_v<P, R, R>.indices;
+  constexpr int result = kernel::program_v<P, R, R>.result;
+  constexpr std::size_t steps = kernel::program_v<P, R, R>.steps.size();
+  constexpr int last = record_v<P, R>.shp.rank - 1;
+  kernel::value_slot v[V][values]{};
+  index_t x[V][indices]{};
+#pragma unroll
+  for (int l = 0; l < V; ++l) {
+    x[l][0] = ix;
+    x[l][0].v[last] += l;
+  }
+  [&]<std::size_t... J>(std::index_sequence<J...>) {
+    ([&] {
+      constexpr step S = kernel::program_v<P, R, R>.steps[J];
+      if constexpr (lane_plan_v<P, R>.vector_load[J]) {
+        using T = element_t<S.type>;
+        const T* p = static_cast<const T*>(s.data[S.node]) + offset_in<S.rank>(s.str[S.node], x[0][S.a]);
+        union {
+          uint4 q[V * sizeof(T) / 16];
+          T e[V];
+        } u;
+#pragma unroll
+        for (int w = 0; w < static_cast<int>(V * sizeof(T) / 16); ++w) u.q[w] = __ldg(reinterpret_cast<const uint4*>(p) + w);
+#pragma unroll
+        for (int l = 0; l < V; ++l) kernel::slot_as<T>(v[l][S.out]) = u.e[l];
+      } else {
+#pragma unroll
+        for (int l = 0; l < V; ++l) kernel::run_step<S>(v[l], x[l], s);
+      }
+    }(), ...);
+  }(std::make_index_sequence<steps>{});
+#pragma unroll
+  for (int l = 0; l < V; ++l) outv[l] = kernel::slot_as<value_t<P, R>>(v[l][result]);
+}
+
+template <class P, int R, int N> __global__ void __launch_bounds__(block_threads) pointwise_vector(exec_state<N> s, std::int64_t rows) {
+  constexpr int rank = record_v<P, R>.shp.rank;
+  using T = value_t<P, R>;
+  constexpr int W = 16 / static_cast<int>(sizeof(T)), V = 2 * W; // two 16-byte loads in flight per vector load
+  T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
+  const std::int64_t n = s.ext[R][rank - 1], chunks = n / V;
+  for (std::int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
+    index_t ix = unflatten(row, s.ext[R], rank - 1);
+    for (std::int64_t k = threadIdx.x; k < chunks; k += block_threads) {
+      ix.v[rank - 1] = k * V;
+      union {
+        uint4 q[2];
+        T e[V];
+      } u;
+      eval_lanes<P, R, V>(s, ix, u.e);
+      uint4* to = reinterpret_cast<uint4*>(out + offset_of<P, R>(s, ix));
+      to[0] = u.q[0];
+      to[1] = u.q[1];
+    }
+    for (std::int64_t j = chunks * V + threadIdx.x; j < n; j += block_threads) {
       ix.v[rank - 1] = j;
       out[offset_of<P, R>(s, ix)] = eval<P, R, R>(s, ix);
     }
