@@ -32,6 +32,7 @@
 #include "ops/attention.hpp"
 #include "ops/common.hpp"
 #include "ops/conv.hpp"
+#include "ops/custom.hpp"
 #include "ops/indexing.hpp"
 #include "ops/linear.hpp"
 #include "ops/normalization.hpp"

@@ -50,7 +50,7 @@ template <class Target, class G, class K> std::string explain(const model<Target
     const shape& space = G::records[first].kind == op_kind::reduction ? G::records[G::records[first].inputs[0]].shp
                                                                        : G::records[first].shp;
     for (int d = 0; d < outer.rank; ++d) outer.d[d] = space.d[d];
-    const std::string loop = p.kind[k] == kernel_kind::matmul ? detail::shape_text(G::records[root].shp)
+    const std::string loop = p.kind[k] == kernel_kind::matmul || p.kind[k] == kernel_kind::custom ? detail::shape_text(G::records[root].shp)
                                                                : "outer " + detail::shape_text(outer);
     out += fmt::format("  k{}: {} over {}; stores{}; computes{}; reads{}", k, kernel_kind_name(p.kind[k]), loop, stages,
                        nodes, reads.empty() ? " nothing" : reads);

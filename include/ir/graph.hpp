@@ -62,7 +62,8 @@ private:
 // (children before parents, outputs in order). Writes the records, their inputs as graph
 // indices, into `records` and the outputs' indices into `outputs` when they are given;
 // returns the number of nodes.
-constexpr int flatten(const node_desc* const* outs, int nout, node_record* records, int* outputs) {
+constexpr int flatten(const node_desc* const* outs, int nout, node_record* records, int* outputs,
+                      custom_launcher* launchers = nullptr) {
   desc_index seen;
   std::vector<const node_desc*> path;
   std::vector<int> next_kid;
@@ -88,6 +89,7 @@ constexpr int flatten(const node_desc* const* outs, int nout, node_record* recor
         r.ninputs = d->arity;
         for (int k = 0; k < d->arity; ++k) r.inputs[k] = seen.find(d->kids[k]);
       }
+      if (launchers) launchers[at] = d->launch;
       path.pop_back();
       next_kid.pop_back();
     }
@@ -99,6 +101,7 @@ constexpr int flatten(const node_desc* const* outs, int nout, node_record* recor
 template <int Size, int Outputs> struct flat_table {
   std::array<node_record, Size> records{};
   std::array<int, Outputs> outputs{};
+  std::array<custom_launcher, Size> launchers{};
 };
 
 // The graph's size, then its table; called only in constant initializers. Not templates
@@ -107,7 +110,7 @@ template <int Size, int Outputs> struct flat_table {
 constexpr int flat_size(const node_desc* const* outs, int nout) { return flatten(outs, nout, nullptr, nullptr); }
 template <int Size, int Outputs> constexpr flat_table<Size, Outputs> flat_records(const node_desc* const* outs) {
   flat_table<Size, Outputs> t;
-  flatten(outs, Outputs, t.records.data(), t.outputs.data());
+  flatten(outs, Outputs, t.records.data(), t.outputs.data(), t.launchers.data());
   return t;
 }
 template <class... Outputs> constexpr const node_desc* output_descs[sizeof...(Outputs)] = {&desc_of<Outputs>...};
@@ -124,6 +127,8 @@ private:
 public:
   static constexpr std::array<int, sizeof...(Outputs)> outputs = table.outputs;
   static constexpr std::array<node_record, size> records = table.records;
+  // Per node: the host function of a custom op's kernel, null elsewhere.
+  static constexpr std::array<custom_launcher, size> launchers = table.launchers;
 
   // Distinct consumers of each node, outputs counting as consumers.
   static constexpr std::array<int, size> users = [] {

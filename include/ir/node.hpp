@@ -42,6 +42,18 @@ struct infer_result {
   text<200> msg{};
 };
 
+// What a custom kernel (coil::custom, ops/custom.hpp) is called with: its output's and
+// inputs' base pointers, extents and element strides.
+struct custom_call {
+  void* out = nullptr;
+  const std::int64_t* out_ext = nullptr;
+  const std::int64_t* out_str = nullptr;
+  const void* in[max_inputs]{};
+  const std::int64_t* in_ext[max_inputs]{};
+  const std::int64_t* in_str[max_inputs]{};
+};
+using custom_launcher = void (*)(const custom_call&);
+
 // A node's place in the DAG as a value: its record and its children's descriptors. The
 // graph is flattened by a constexpr walk over these pointers, not by template recursion,
 // so flattening costs time linear in the number of distinct nodes and no template depth.
@@ -50,9 +62,16 @@ struct node_desc {
   const node_desc* kids[max_inputs]{};
   int arity = 0;
   std::uint64_t hash = 0; // structural hash of the sub-DAG: a hint for lookups, pointers decide
+  custom_launcher launch = nullptr; // custom ops: the host function that runs the user's kernel
 };
 
 namespace detail {
+// The launcher of a custom op (its static `launch`), or none.
+template <class Op> constexpr custom_launcher launcher_of() {
+  if constexpr (requires { Op::launch; }) return &Op::launch;
+  else return nullptr;
+}
+
 constexpr std::uint64_t hash_mix(std::uint64_t h, std::uint64_t v) {
   h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
   return h * 0xff51afd7ed558ccdull;
@@ -104,7 +123,8 @@ template <class N> constexpr node_desc desc_of{};
 template <class Op, class... C>
 constexpr node_desc desc_of<node<Op, C...>> = {&node_result<node<Op, C...>>.rec, {&desc_of<C>...},
                                                       static_cast<int>(sizeof...(C)),
-                                                      detail::node_hash(node_result<node<Op, C...>>.rec, desc_of<C>.hash...)};
+                                                      detail::node_hash(node_result<node<Op, C...>>.rec, desc_of<C>.hash...),
+                                                      detail::launcher_of<Op>()};
 
 // Every op in this sub-DAG is a primitive: its lowering is itself, found without recursing.
 template <class N> constexpr bool all_primitive = false;

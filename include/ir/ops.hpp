@@ -14,6 +14,7 @@ enum class op_kind : std::uint8_t {
   cat,       // concatenation: elementwise selection among inputs
   matmul,    // extern kernel (Eigen on CPU)
   gather,    // reads its first input at indices that a second (integer) input holds
+  custom,    // a user's kernel (coil::custom<Kernel>): host code over its realized inputs
 };
 
 enum class op_code : std::uint8_t {
@@ -30,7 +31,7 @@ enum class op_code : std::uint8_t {
   sum, mean, prod, amax, amin, argmax, argmin,
   // views
   reshape, permute, expand, slice, squeeze, unsqueeze, window, flip,
-  cat, matmul, gather,
+  cat, matmul, gather, custom,
 };
 
 constexpr const char* op_name(op_code c) {
@@ -39,7 +40,7 @@ constexpr const char* op_name(op_code c) {
       "cos", "tanh", "sigmoid", "erf", "relu", "logical_not", "cast", "realize", "inline_", "add", "sub", "mul", "div",
       "minimum", "maximum", "pow", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
       "where", "sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "reshape", "permute",
-      "expand", "slice", "squeeze", "unsqueeze", "window", "flip", "cat", "matmul", "gather"};
+      "expand", "slice", "squeeze", "unsqueeze", "window", "flip", "cat", "matmul", "gather", "custom"};
   return names[static_cast<int>(c)];
 }
 
@@ -51,6 +52,7 @@ constexpr op_kind kind_of(op_code c) {
   if (c <= op_code::flip) return op_kind::view;
   if (c == op_code::cat) return op_kind::cat;
   if (c == op_code::gather) return op_kind::gather;
+  if (c == op_code::custom) return op_kind::custom;
   return op_kind::matmul;
 }
 

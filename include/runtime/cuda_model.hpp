@@ -274,6 +274,7 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
   constexpr kernel_kind kind = P::plan.kind[K];
   constexpr int threads = cuda_kernel::block_threads;
   const cudaStream_t stream = dev.stream();
+  static_assert(kind != kernel_kind::custom, "coil: custom kernels (coil::custom) run on host targets only, not coil::cuda");
   if constexpr (kind == kernel_kind::matmul) {
     return run_matmul_cuda<P, R>(s, dev);
   } else if constexpr (kind == kernel_kind::rows) {

@@ -52,10 +52,10 @@ constexpr const char* reason_name(realize_reason r) {
 // How a kernel iterates. A `rows` kernel runs several stages (reductions and pointwise
 // loops) inside one outer loop, so each row is read from memory once and stays in cache
 // between the stages (softmax, layer_norm: one kernel).
-enum class kernel_kind : std::uint8_t { pointwise, reduction, rows, matmul };
+enum class kernel_kind : std::uint8_t { pointwise, reduction, rows, matmul, custom };
 
 constexpr const char* kernel_kind_name(kernel_kind k) {
-  constexpr const char* names[] = {"pointwise loop", "reduction", "row kernel", "matmul (Eigen GEMM)"};
+  constexpr const char* names[] = {"pointwise loop", "reduction", "row kernel", "matmul (Eigen GEMM)", "custom kernel"};
   return names[static_cast<int>(k)];
 }
 
@@ -128,7 +128,7 @@ constexpr bool views_a_buffer(const std::array<node_record, N>& rec, const std::
 constexpr bool outer_space(const node_record* rec, int i, shape& outer) {
   const node_record& r = rec[i];
   outer = shape{};
-  if (r.kind == op_kind::matmul) return false;
+  if (r.kind == op_kind::matmul || r.kind == op_kind::custom) return false;
   if (r.kind == op_kind::reduction) {
     const shape& x = rec[r.inputs[0]].shp;
     int k = 0;
@@ -161,7 +161,7 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
   // extern kernels need their operands in memory
   std::array<bool, n> extern_operand{};
   for (int i = 0; i < n; ++i)
-    if (rec[i].kind == op_kind::matmul)
+    if (rec[i].kind == op_kind::matmul || rec[i].kind == op_kind::custom)
       for (int k = 0; k < rec[i].ninputs; ++k) extern_operand[rec[i].inputs[k]] = true;
 
   cone_walker<n> walk(rec, p.realized);
@@ -183,7 +183,7 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
     else if (p.output_slot[i] >= 0) set(true, realize_reason::output);
     else if (r.kind == op_kind::constant) set(false, realize_reason::constant);
     else if (r.kind == op_kind::reduction) set(true, realize_reason::reduction);
-    else if (r.kind == op_kind::matmul) set(true, realize_reason::extern_op);
+    else if (r.kind == op_kind::matmul || r.kind == op_kind::custom) set(true, realize_reason::extern_op);
     else if (extern_operand[i]) set(true, realize_reason::extern_input);
     else if (r.code == op_code::realize_hint) set(true, realize_reason::user_realize);
     else if (r.code == op_code::inline_hint) set(false, realize_reason::user_inline);
@@ -208,7 +208,9 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
     split_reason why = split_reason::first;
     if (p.kernel_count > 0) {
       const int k = p.kernel_count - 1;
-      if (rec[i].kind == op_kind::matmul || p.kind[k] == kernel_kind::matmul) why = split_reason::extern_op;
+      if (rec[i].kind == op_kind::matmul || rec[i].kind == op_kind::custom || p.kind[k] == kernel_kind::matmul ||
+          p.kind[k] == kernel_kind::custom)
+        why = split_reason::extern_op;
       else if (!fusable || !group_fusable) why = split_reason::reduction_axes;
       else if (!(outer == group_outer)) why = split_reason::iteration_space;
       else {
@@ -233,6 +235,7 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
     p.split[k] = why;
     p.outer_rank[k] = outer.rank;
     p.kind[k] = rec[i].kind == op_kind::matmul      ? kernel_kind::matmul
+                : rec[i].kind == op_kind::custom    ? kernel_kind::custom
                 : rec[i].kind == op_kind::reduction ? kernel_kind::reduction
                                                     : kernel_kind::pointwise;
     p.kernel_of[i] = k;

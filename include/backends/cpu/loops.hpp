@@ -171,12 +171,28 @@ template <class P, int K, class Arch, int N> void run_rows(exec_state<N>& s) {
   });
 }
 
+// A custom kernel (ops/custom.hpp): the user's host function over the realized inputs.
+template <class P, int R, int N> void run_custom(exec_state<N>& s) {
+  constexpr node_record r = record_v<P, R>;
+  custom_call c;
+  c.out = const_cast<void*>(s.data[R]);
+  c.out_ext = s.ext[R];
+  c.out_str = s.str[R];
+  for (int k = 0; k < r.ninputs; ++k) {
+    c.in[k] = s.data[r.inputs[k]];
+    c.in_ext[k] = s.ext[r.inputs[k]];
+    c.in_str[k] = s.str[r.inputs[k]];
+  }
+  P::graph::launchers[R](c);
+}
+
 template <class P, int K, class Arch, int N> void run_kernel(exec_state<N>& s) {
   constexpr int R = P::plan.kernel_root[K];
   constexpr kernel_kind kind = P::plan.kind[K];
   if constexpr (kind == kernel_kind::rows) run_rows<P, K, Arch>(s);
   else if constexpr (kind == kernel_kind::reduction) run_reduction<P, R, Arch>(s);
   else if constexpr (kind == kernel_kind::matmul) run_matmul<P, R>(s);
+  else if constexpr (kind == kernel_kind::custom) run_custom<P, R>(s);
   else run_elementwise<P, R, Arch>(s);
 }
 

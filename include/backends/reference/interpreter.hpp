@@ -132,6 +132,26 @@ inline double pointwise(op_code c, dtype compute, const double* a) {
   }
 }
 
+// Element e of a typed buffer of dtype t, as a double, and back (the custom-kernel bridge).
+inline void store_as(dtype t, unsigned char* p, std::size_t e, double v) {
+  switch (t) {
+  case dtype::b8: reinterpret_cast<bool*>(p)[e] = v != 0; break;
+  case dtype::i32: reinterpret_cast<std::int32_t*>(p)[e] = static_cast<std::int32_t>(v); break;
+  case dtype::i64: reinterpret_cast<std::int64_t*>(p)[e] = static_cast<std::int64_t>(v); break;
+  case dtype::f32: reinterpret_cast<float*>(p)[e] = static_cast<float>(v); break;
+  case dtype::f64: reinterpret_cast<double*>(p)[e] = v; break;
+  }
+}
+inline double load_as(dtype t, const unsigned char* p, std::size_t e) {
+  switch (t) {
+  case dtype::b8: return reinterpret_cast<const bool*>(p)[e] ? 1.0 : 0.0;
+  case dtype::i32: return reinterpret_cast<const std::int32_t*>(p)[e];
+  case dtype::i64: return static_cast<double>(reinterpret_cast<const std::int64_t*>(p)[e]);
+  case dtype::f32: return reinterpret_cast<const float*>(p)[e];
+  default: return reinterpret_cast<const double*>(p)[e];
+  }
+}
+
 // Index of the element of a (right-aligned, broadcast) input read at ix.
 inline std::int64_t broadcast_read(const node_record& in, const std::int64_t* in_ext, int rank, const std::int64_t* ix) {
   std::int64_t cix[max_rank]{};
@@ -312,6 +332,29 @@ template <class G, int N> void run(const exec_state<N>& s) {
         si[r.axis] = at < 0 ? 0 : (at >= size ? size - 1 : at); // clamped as the kernels do (gather_op)
         out[l] = in_val(0)[ravel(src.shp.rank, sext, si)];
       }
+      break;
+    }
+    case op_kind::custom: { // the user's function, on typed row-major copies of the inputs
+      std::vector<std::vector<unsigned char>> bufs(static_cast<std::size_t>(r.ninputs));
+      std::int64_t strs[max_inputs][max_rank]{}, ostr[max_rank]{};
+      custom_call c;
+      for (int k = 0; k < r.ninputs; ++k) {
+        const values& v = in_val(k);
+        auto& b = bufs[static_cast<std::size_t>(k)];
+        b.resize(v.size() * static_cast<std::size_t>(dtype_size(in(k).type)));
+        for (std::size_t e = 0; e < v.size(); ++e) store_as(in(k).type, b.data(), e, v[e]);
+        contiguous(in(k).shp.rank, in_ext(k), strs[k]);
+        c.in[k] = b.data();
+        c.in_ext[k] = in_ext(k);
+        c.in_str[k] = strs[k];
+      }
+      std::vector<unsigned char> ob(static_cast<std::size_t>(n) * static_cast<std::size_t>(dtype_size(r.type)));
+      contiguous(rank, ext, ostr);
+      c.out = ob.data();
+      c.out_ext = ext;
+      c.out_str = ostr;
+      G::launchers[i](c);
+      for (std::int64_t l = 0; l < n; ++l) out[static_cast<std::size_t>(l)] = load_as(r.type, ob.data(), static_cast<std::size_t>(l));
       break;
     }
     case op_kind::matmul: {
