@@ -23,6 +23,7 @@
 #include "ir/op_matmul.hpp"
 #include "ir/op_pointwise.hpp"
 #include "ir/op_reduction.hpp"
+#include "ir/op_scan.hpp"
 #include "ir/op_view.hpp"
 #include "ir/shape.hpp"
 

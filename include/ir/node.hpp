@@ -154,7 +154,9 @@ template <class N> struct checked_node<N, false> {
 
 // How an operand is named in a diagnostic: an input by its name, anything else by role.
 template <std::size_t Cap> constexpr void label(text<Cap>& out, const node_record& r, const char* role) {
-  if (r.code == op_code::input) out << r.name.c_str();
+  // a composite op's record (before lowering) has no code of its own: only a named node
+  // is an input
+  if (r.code == op_code::input && r.name.c_str()[0] != '\0') out << r.name.c_str();
   else out << role;
 }
 

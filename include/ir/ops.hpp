@@ -15,6 +15,7 @@ enum class op_kind : std::uint8_t {
   matmul,    // extern kernel (Eigen on CPU)
   gather,    // reads its first input at indices that a second (integer) input holds
   custom,    // a user's kernel (coil::custom<Kernel>): host code over its realized inputs
+  scan,      // a running sum or product along one axis (cumsum, cumprod)
 };
 
 enum class op_code : std::uint8_t {
@@ -32,6 +33,7 @@ enum class op_code : std::uint8_t {
   // views
   reshape, permute, expand, slice, squeeze, unsqueeze, window, flip,
   cat, matmul, gather, custom,
+  cumsum, cumprod,
 };
 
 constexpr const char* op_name(op_code c) {
@@ -40,7 +42,7 @@ constexpr const char* op_name(op_code c) {
       "cos", "tanh", "sigmoid", "erf", "relu", "logical_not", "cast", "realize", "inline_", "add", "sub", "mul", "div",
       "minimum", "maximum", "pow", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
       "where", "sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "reshape", "permute",
-      "expand", "slice", "squeeze", "unsqueeze", "window", "flip", "cat", "matmul", "gather", "custom"};
+      "expand", "slice", "squeeze", "unsqueeze", "window", "flip", "cat", "matmul", "gather", "custom", "cumsum", "cumprod"};
   return names[static_cast<int>(c)];
 }
 
@@ -53,6 +55,7 @@ constexpr op_kind kind_of(op_code c) {
   if (c == op_code::cat) return op_kind::cat;
   if (c == op_code::gather) return op_kind::gather;
   if (c == op_code::custom) return op_kind::custom;
+  if (c == op_code::cumsum || c == op_code::cumprod) return op_kind::scan;
   return op_kind::matmul;
 }
 

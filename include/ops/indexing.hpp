@@ -1,15 +1,10 @@
-// Index ops as PyTorch defines them, lowered to iota and gather: arange, tril / triu,
-// embedding, index_select, cumsum / cumprod.
-//
-// cumsum and cumprod lower to a masked reduction: out[.., i, ..] folds x[.., k, ..] over
-// every k with k <= i (the other terms replaced by 0 or 1), in order of k, so each result
-// is the sequential sum or product that PyTorch's CPU kernel computes. It costs n^2/2 reads
-// for an axis of length n instead of n: fine for sequence-length axes, slow for very long
-// ones (docs/ops.md).
+// Index ops as PyTorch defines them, lowered to iota, gather and scan: arange, tril /
+// triu, embedding, index_select, cumsum / cumprod.
 #pragma once
 #include <cstdint>
 #include <limits>
 
+#include "../ir/op_scan.hpp"
 #include "common.hpp"
 
 namespace coil {
@@ -139,48 +134,21 @@ template <expr X, static_integer D, expr I> constexpr auto index_select(X x, D, 
 
 // ---- cumsum / cumprod -----------------------------------------------------------------
 
+// cumsum (C = cumsum) or cumprod along Dim: the scan primitive (ir/op_scan.hpp), one pass
+// per line.
 template <op_code C, int Dim> struct cumulative_op {
-  static constexpr const char* name = C == op_code::sum ? "cumsum" : "cumprod";
-  static constexpr infer_result infer(const node_record* in, int) {
-    const node_record& x = in[0];
-    infer_result r;
-    r.rec.kind = op_kind::reduction;
-    r.rec.shp = x.shp;
-    r.rec.type = r.rec.compute = is_floating(x.type) ? x.type : dtype::i64; // torch: integers and bool give int64
-    if (normalize_axis(Dim, x.shp.rank) < 0 || x.shp.rank == 0) return detail::fail_dim(r, name, Dim, x);
-    if (x.shp.rank == max_rank) return detail::fail_shape(r, name, "needs one dim below coil::max_rank: ", x);
-    return r;
-  }
+  static constexpr const char* name = C == op_code::cumsum ? "cumsum" : "cumprod";
+  static constexpr infer_result infer(const node_record* in, int n) { return scan_op<C, Dim>::infer(in, n); }
 };
 
-namespace detail {
-// The mask of a scan along axis a: [n (i), n (k), 1, ..], lined up with x unsqueezed to
-// [.., 1, n, ..] (k runs over x's axis, i over the result's).
-constexpr shape scan_mask_shape(const shape& xs, int a) {
-  shape s;
-  s.rank = xs.rank - a + 1;
-  s.d[0] = s.d[1] = xs.d[a];
-  for (int d = 2; d < s.rank; ++d) s.d[d] = dim_const(1);
-  return s;
-}
-} // namespace detail
-
 template <op_code C, int Dim, class Target> struct lower_impl<cumulative_op<C, Dim>, Target> {
-  template <class X> static constexpr auto build(X x) {
-    constexpr shape xs = record_of<X>.shp;
-    constexpr int a = normalize_axis(Dim, xs.rank);
-    constexpr shape mask = detail::scan_mask_shape(xs, a);
-    const auto upto = detail::iota_to_t<1, mask>{} <= detail::iota_to_t<0, mask>{}; // k <= i
-    const auto identity = detail::fill_t<record_of<X>.type, detail::bits_of(C == op_code::sum ? 0.0 : 1.0)>{};
-    return make_node<reduce_op<C, false, detail::axes_of(a + 1)>>(where(upto, unsqueeze<a>(x), identity));
-  }
-  template <class X> using apply = decltype(build(X{}));
+  template <class X> using apply = node_t<scan_op<C, Dim>, X>;
 };
 
 // `cumsum(x, 1_c)` or `cumsum<1>(x)`: torch.cumsum(input, dim); `cumprod` likewise.
-template <int Dim, expr X> constexpr auto cumsum(X x) { return make_node<cumulative_op<op_code::sum, Dim>>(x); }
+template <int Dim, expr X> constexpr auto cumsum(X x) { return make_node<cumulative_op<op_code::cumsum, Dim>>(x); }
 template <expr X, static_integer D> constexpr auto cumsum(X x, D) { return cumsum<static_cast<int>(D::int_value)>(x); }
-template <int Dim, expr X> constexpr auto cumprod(X x) { return make_node<cumulative_op<op_code::prod, Dim>>(x); }
+template <int Dim, expr X> constexpr auto cumprod(X x) { return make_node<cumulative_op<op_code::cumprod, Dim>>(x); }
 template <expr X, static_integer D> constexpr auto cumprod(X x, D) { return cumprod<static_cast<int>(D::int_value)>(x); }
 
 } // namespace coil

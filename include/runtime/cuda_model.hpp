@@ -288,6 +288,11 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
         return cuda_status(cudaGetLastError(), "kernel launch");
     }
     cuda_kernel::rows<P, K><<<grid_for(outer), threads, 0, stream>>>(s, outer);
+  } else if constexpr (kind == kernel_kind::scan) {
+    constexpr node_record r = kernel::record_v<P, R>;
+    const std::int64_t lines = r.shp.rank == 0 ? 1 : product(s.ext[R], 0, r.shp.rank) / (s.ext[R][r.axis] ? s.ext[R][r.axis] : 1);
+    if (lines == 0 || s.ext[R][r.axis] == 0) return {};
+    cuda_kernel::scan<P, R><<<grid_for((lines + threads - 1) / threads), threads, 0, stream>>>(s, lines);
   } else if constexpr (kind == kernel_kind::reduction) {
     const std::int64_t outputs = product(s.ext[R], 0, kernel::record_v<P, R>.shp.rank);
     if (outputs == 0) return {};

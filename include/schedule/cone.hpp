@@ -41,7 +41,8 @@ public:
     mark_[root] = stamp;
     for (int at = 0; at < c.node_count; ++at) {
       const node_record& r = rec_[nodes_[at]];
-      if (r.kind == op_kind::pointwise || r.kind == op_kind::cat || r.kind == op_kind::reduction || r.kind == op_kind::gather) {
+      if (r.kind == op_kind::pointwise || r.kind == op_kind::cat || r.kind == op_kind::reduction || r.kind == op_kind::gather ||
+          r.kind == op_kind::scan) {
         ++c.op_count;
         c.expensive = c.expensive || is_expensive(r.code);
       }

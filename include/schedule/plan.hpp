@@ -38,6 +38,7 @@ enum class realize_reason : std::uint8_t {
   large_body,      // its inlined body grew past the read/op caps
   user_realize,    // coil::realize(x)
   user_inline,     // coil::inline_(x)
+  scan,            // a scan's result is stored: its own kernel, one pass per line
 };
 
 constexpr const char* reason_name(realize_reason r) {
@@ -45,17 +46,18 @@ constexpr const char* reason_name(realize_reason r) {
                                    "output",           "reduction",      "extern op",
                                    "extern input",     "several users, costly to recompute",
                                    "view of a buffer", "several users, cheap to recompute",
-                                   "body too large",   "coil::realize",  "coil::inline_"};
+                                   "body too large",   "coil::realize",  "coil::inline_",
+                                   "scan"};
   return names[static_cast<int>(r)];
 }
 
 // How a kernel iterates. A `rows` kernel runs several stages (reductions and pointwise
 // loops) inside one outer loop, so each row is read from memory once and stays in cache
 // between the stages (softmax, layer_norm: one kernel).
-enum class kernel_kind : std::uint8_t { pointwise, reduction, rows, matmul, custom };
+enum class kernel_kind : std::uint8_t { pointwise, reduction, rows, matmul, custom, scan };
 
 constexpr const char* kernel_kind_name(kernel_kind k) {
-  constexpr const char* names[] = {"pointwise loop", "reduction", "row kernel", "matmul (Eigen GEMM)", "custom kernel"};
+  constexpr const char* names[] = {"pointwise loop", "reduction", "row kernel", "matmul (Eigen GEMM)", "custom kernel", "scan"};
   return names[static_cast<int>(k)];
 }
 
@@ -66,11 +68,13 @@ enum class split_reason : std::uint8_t {
   reduction_axes,  // a reduction over axes other than the trailing ones
   iteration_space, // different outer loops
   cross_row_read,  // reads a fused value at another row (through a view or a broadcast)
+  scan,            // a scan runs on its own
 };
 
 constexpr const char* split_name(split_reason s) {
   constexpr const char* names[] = {"first kernel", "extern kernel", "reduces non-trailing axes",
-                                   "different outer iteration space", "reads a value of another row"};
+                                   "different outer iteration space", "reads a value of another row",
+                                   "a scan runs on its own"};
   return names[static_cast<int>(s)];
 }
 
@@ -128,7 +132,7 @@ constexpr bool views_a_buffer(const std::array<node_record, N>& rec, const std::
 constexpr bool outer_space(const node_record* rec, int i, shape& outer) {
   const node_record& r = rec[i];
   outer = shape{};
-  if (r.kind == op_kind::matmul || r.kind == op_kind::custom) return false;
+  if (r.kind == op_kind::matmul || r.kind == op_kind::custom || r.kind == op_kind::scan) return false;
   if (r.kind == op_kind::reduction) {
     const shape& x = rec[r.inputs[0]].shp;
     int k = 0;
@@ -183,6 +187,7 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
     else if (p.output_slot[i] >= 0) set(true, realize_reason::output);
     else if (r.kind == op_kind::constant) set(false, realize_reason::constant);
     else if (r.kind == op_kind::reduction) set(true, realize_reason::reduction);
+    else if (r.kind == op_kind::scan) set(true, realize_reason::scan);
     else if (r.kind == op_kind::matmul || r.kind == op_kind::custom) set(true, realize_reason::extern_op);
     else if (extern_operand[i]) set(true, realize_reason::extern_input);
     else if (r.code == op_code::realize_hint) set(true, realize_reason::user_realize);
@@ -211,6 +216,7 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
       if (rec[i].kind == op_kind::matmul || rec[i].kind == op_kind::custom || p.kind[k] == kernel_kind::matmul ||
           p.kind[k] == kernel_kind::custom)
         why = split_reason::extern_op;
+      else if (rec[i].kind == op_kind::scan || p.kind[k] == kernel_kind::scan) why = split_reason::scan;
       else if (!fusable || !group_fusable) why = split_reason::reduction_axes;
       else if (!(outer == group_outer)) why = split_reason::iteration_space;
       else {
@@ -236,6 +242,7 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
     p.outer_rank[k] = outer.rank;
     p.kind[k] = rec[i].kind == op_kind::matmul      ? kernel_kind::matmul
                 : rec[i].kind == op_kind::custom    ? kernel_kind::custom
+                : rec[i].kind == op_kind::scan      ? kernel_kind::scan
                 : rec[i].kind == op_kind::reduction ? kernel_kind::reduction
                                                     : kernel_kind::pointwise;
     p.kernel_of[i] = k;

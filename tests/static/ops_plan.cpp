@@ -86,4 +86,24 @@ using linear_model = cpu_model<decltype(coil::linear(xb, W, bias))>;
 static_assert(linear_model::plan.kernel_count == 3 && linear_model::plan.kind[1] == kernel_kind::matmul);
 static_assert(linear_model::plan.kind[0] == kernel_kind::pointwise && linear_model::plan.kind[2] == kernel_kind::pointwise);
 
+// cumsum: one scan kernel whose input (x * 2) is computed inside it, then the + 1 loop
+using cumsum_model = cpu_model<decltype(coil::cumsum(xb * 2.0_c, 1_c) + 1.0_c)>;
+static_assert(cumsum_model::plan.kernel_count == 2 && cumsum_model::plan.kind[0] == kernel_kind::scan);
+static_assert(cumsum_model::plan.kind[1] == kernel_kind::pointwise && cumsum_model::plan.split[1] == coil::split_reason::scan);
+
+// conv2d and max_pool2d: one reduction kernel over the window offsets; the padded input is
+// never stored (its cat is read through the windows inside the reduction). conv2d's
+// [N, groups, out / groups, H, W] result is then reshaped into the output by a copy.
+constexpr auto img = coil::input<"img", float>(B, 3_c, 8_c, 8_c);
+constexpr auto kw = coil::input<"kw", float>(4_c, 3_c, 3_c, 3_c);
+using conv_model = cpu_model<decltype(coil::conv2d<coil::conv2d_args{.padding = {1, 1}}>(img, kw))>;
+static_assert(conv_model::plan.kernel_count == 2 && conv_model::plan.kind[0] == kernel_kind::reduction);
+using pool_model = cpu_model<decltype(coil::max_pool2d<coil::pool2d_args{.kernel = {3, 3}, .stride = {2, 2}, .padding = {1, 1}}>(img))>;
+static_assert(pool_model::plan.kernel_count == 1 && pool_model::plan.kind[0] == kernel_kind::reduction);
+
+// embedding: the gather is fused into its consumer's loop
+constexpr auto ids = coil::input<"ids", std::int64_t>(B, 16_c);
+using embed_model = cpu_model<decltype(coil::embedding(ids, coil::input<"table", float>(100_c, 128_c)) * 2.0_c)>;
+static_assert(embed_model::plan.kernel_count == 1 && embed_model::plan.kind[0] == kernel_kind::pointwise);
+
 } // namespace

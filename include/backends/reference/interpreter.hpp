@@ -334,6 +334,27 @@ template <class G, int N> void run(const exec_state<N>& s) {
       }
       break;
     }
+    case op_kind::scan: { // one pass per line along the axis, in order
+      const values& xv = in_val(0);
+      const dtype acc_type = is_floating(r.type) ? dtype::f64 : dtype::i64;
+      for (std::int64_t l = 0; l < n; ++l) {
+        unravel(l, rank, ext, ix);
+        if (ix[r.axis] != 0) continue; // each line from its first element
+        double acc = r.code == op_code::cumsum ? 0.0 : 1.0;
+        const std::int64_t step = [&] {
+          std::int64_t st = 1;
+          for (int d = r.axis + 1; d < rank; ++d) st *= ext[d];
+          return st;
+        }();
+        for (std::int64_t j = 0; j < ext[r.axis]; ++j) {
+          const double v = fit(acc_type, xv[static_cast<std::size_t>(l + j * step)]);
+          acc = r.code == op_code::cumsum ? (acc_type == dtype::i64 ? wrap_int(dtype::i64, as_bits(acc) + as_bits(v)) : acc + v)
+                                          : (acc_type == dtype::i64 ? wrap_int(dtype::i64, as_bits(acc) * as_bits(v)) : acc * v);
+          out[static_cast<std::size_t>(l + j * step)] = fit(r.type, acc);
+        }
+      }
+      break;
+    }
     case op_kind::custom: { // the user's function, on typed row-major copies of the inputs
       std::vector<std::vector<unsigned char>> bufs(static_cast<std::size_t>(r.ninputs));
       std::int64_t strs[max_inputs][max_rank]{}, ostr[max_rank]{};
