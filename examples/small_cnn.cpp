@@ -4,20 +4,12 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <random>
 #include <vector>
 
 #include "models/small_cnn.hpp"
+#include "models/seeded.hpp"
 
-namespace {
-std::vector<float> seeded(std::size_t n, unsigned seed, float scale, float offset = 0.0f) {
-  std::mt19937 gen(seed);
-  std::normal_distribution<float> dist(0.0f, scale);
-  std::vector<float> v(n);
-  for (auto& e : v) e = offset + dist(gen);
-  return v;
-}
-} // namespace
+using examples::seeded;
 
 int main() {
   constexpr auto y = examples::small_cnn();

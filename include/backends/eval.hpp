@@ -6,6 +6,7 @@
 // COIL_HOST_DEVICE.
 #pragma once
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include "../ir/op_index.hpp"
@@ -191,6 +192,24 @@ template <class P, int I, int Root, int N> COIL_HOST_DEVICE COIL_INLINE auto eva
     (run_step<program_v<P, I, Root>.steps[J]>(v, x, s), ...);
   }(std::make_index_sequence<steps>{});
   return slot_as<value_t<P, I>>(v[result]);
+}
+
+// One line of scan R (cumsum, cumprod) through `ix` (its scan-axis entry is overwritten):
+// the running value in double (floating) or int64, written at every step. Shared by the
+// CPU loop and the CUDA kernel.
+template <class P, int R, int N> COIL_HOST_DEVICE COIL_INLINE void scan_line(const exec_state<N>& s, index_t ix) {
+  constexpr node_record r = record_v<P, R>;
+  constexpr int c = r.inputs[0], a = r.axis;
+  using T = value_t<P, R>;
+  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, std::int64_t>;
+  T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
+  Acc acc = r.code == op_code::cumsum ? Acc(0) : Acc(1);
+  for (std::int64_t j = 0; j < s.ext[R][a]; ++j) {
+    ix.v[a] = j;
+    const Acc v = static_cast<Acc>(eval<P, c, R>(s, ix));
+    acc = r.code == op_code::cumsum ? scalar::wrap_add(acc, v) : scalar::wrap_mul(acc, v);
+    out[offset_of<P, R>(s, ix)] = static_cast<T>(acc);
+  }
 }
 
 } // namespace coil::kernel

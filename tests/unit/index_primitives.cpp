@@ -8,20 +8,18 @@
 #include <vector>
 
 #include "support/reference_check.hpp"
+#include "support/shapes.hpp"
 
 using namespace coil::literals;
 using coil::testing::expect_matches_reference;
 using coil::testing::random_values;
 
+using coil::testing::c;
+using coil::testing::make_shape;
+using coil::testing::shape_of;
+
 namespace {
 constexpr auto B = coil::sym<"B">;
-template <class E> constexpr coil::shape shape_of(E) { return coil::record_of<E>.shp; }
-constexpr coil::shape make_shape(std::initializer_list<coil::dim> ds) {
-  coil::shape s;
-  for (const coil::dim& d : ds) s.d[s.rank++] = d;
-  return s;
-}
-constexpr coil::dim c(std::int64_t v) { return coil::dim_const(v); }
 constexpr coil::dim Bd = coil::dim_symbol("B");
 constexpr auto x = coil::input<"x", float>(3_c, 10_c);
 constexpr auto xs = coil::input<"x", float>(B, 10_c);

@@ -9,23 +9,21 @@
 #include <vector>
 
 #include "support/reference_check.hpp"
+#include "support/shapes.hpp"
 
 using namespace coil::literals;
 using coil::testing::expect_matches_reference;
 using coil::testing::random_values;
+
+using coil::testing::c;
+using coil::testing::make_shape;
+using coil::testing::shape_of;
 
 namespace {
 constexpr auto M = coil::sym<"M">;
 constexpr auto x = coil::input<"x", float>(3_c, 4_c);
 constexpr auto w = coil::input<"w", float>(4_c, 5_c);
 
-template <class E> constexpr coil::shape shape_of(E) { return coil::record_of<E>.shp; }
-constexpr coil::shape make_shape(std::initializer_list<coil::dim> ds) {
-  coil::shape s;
-  for (const coil::dim& d : ds) s.d[s.rank++] = d;
-  return s;
-}
-constexpr coil::dim c(std::int64_t v) { return coil::dim_const(v); }
 
 template <class Model> constexpr int count_reason(coil::realize_reason why) {
   int n = 0;

@@ -171,26 +171,13 @@ template <class P, int K, class Arch, int N> void run_rows(exec_state<N>& s) {
   });
 }
 
-// A scan (cumsum, cumprod): every line along the axis folded in order, the running value
-// in double (floating) or int64, as PyTorch's CPU kernel.
+// A scan (cumsum, cumprod): every line along the axis folded in order (scan_line), as
+// PyTorch's CPU kernel.
 template <class P, int R, int N> void run_scan(exec_state<N>& s) {
   constexpr node_record r = record_v<P, R>;
-  constexpr int c = r.inputs[0], rank = r.shp.rank, a = r.axis;
-  using T = value_t<P, R>;
-  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, std::int64_t>;
-  T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
   std::int64_t lines[max_rank]{};
-  for (int d = 0; d < rank; ++d) lines[d] = d == a ? 1 : s.ext[R][d];
-  const std::int64_t n = s.ext[R][a];
-  for_each_index(rank, lines, [&](index_t ix) {
-    Acc acc = r.code == op_code::cumsum ? Acc(0) : Acc(1);
-    for (std::int64_t j = 0; j < n; ++j) {
-      ix.v[a] = j;
-      const Acc v = static_cast<Acc>(eval<P, c, R>(s, ix));
-      acc = r.code == op_code::cumsum ? scalar::wrap_add(acc, v) : scalar::wrap_mul(acc, v);
-      out[offset_of<P, R>(s, ix)] = static_cast<T>(acc);
-    }
-  });
+  for (int d = 0; d < r.shp.rank; ++d) lines[d] = d == r.axis ? 1 : s.ext[R][d];
+  for_each_index(r.shp.rank, lines, [&](const index_t& ix) { scan_line<P, R>(s, ix); });
 }
 
 // A custom kernel (ops/custom.hpp): the user's host function over the realized inputs.

@@ -299,28 +299,14 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
   }
 }
 
-// A scan kernel (cumsum, cumprod): a thread per line along the axis, folded in order with
-// the running value in double (floating) or int64, as the CPU.
+// A scan kernel (cumsum, cumprod): a thread per line along the axis (scan_line, as the CPU).
 template <class P, int R, int N> __global__ void __launch_bounds__(block_threads) scan(exec_state<N> s, std::int64_t lines) {
   constexpr node_record r = record_v<P, R>;
-  constexpr int c = r.inputs[0], rank = r.shp.rank, a = r.axis;
-  using T = value_t<P, R>;
-  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, std::int64_t>;
-  T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
   std::int64_t lext[max_rank]{};
-  for (int d = 0; d < rank; ++d) lext[d] = d == a ? 1 : s.ext[R][d];
-  const std::int64_t n = s.ext[R][a];
+  for (int d = 0; d < r.shp.rank; ++d) lext[d] = d == r.axis ? 1 : s.ext[R][d];
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * block_threads + threadIdx.x; i < lines;
-       i += static_cast<std::int64_t>(gridDim.x) * block_threads) {
-    index_t ix = unflatten(i, lext, rank);
-    Acc acc = r.code == op_code::cumsum ? Acc(0) : Acc(1);
-    for (std::int64_t j = 0; j < n; ++j) {
-      ix.v[a] = j;
-      const Acc v = static_cast<Acc>(eval<P, c, R>(s, ix));
-      acc = r.code == op_code::cumsum ? scalar::wrap_add(acc, v) : scalar::wrap_mul(acc, v);
-      out[offset_of<P, R>(s, ix)] = static_cast<T>(acc);
-    }
-  }
+       i += static_cast<std::int64_t>(gridDim.x) * block_threads)
+    scan_line<P, R>(s, unflatten(i, lext, r.shp.rank));
 }
 
 // A reduction kernel: block b computes outputs b, b + gridDim.x, ...
