@@ -40,7 +40,7 @@ case('var_last', lambda x: torch.var(x, -1), x=x)
 case('var_dim0_keepdim', lambda x: torch.var(x, 0, correction=0, keepdim=True), x=x)
 case('std_all', torch.std, x=x)
 x = torch.cat([rnd('act', 48, s=4), torch.tensor([nan, inf, -inf, 0, -3, 3, 25, -25, 1e4, -1e4, 9.5, 10.5, 1e-7])]).float()
-for n, f in dict(gelu=F.gelu, gelu_tanh=lambda x: F.gelu(x, approximate='tanh'), silu=F.silu,
+for n, f in dict(sigmoid=torch.sigmoid, gelu=F.gelu, gelu_tanh=lambda x: F.gelu(x, approximate='tanh'), silu=F.silu,
                  softplus=lambda x: F.softplus(x, 2, 10), hardswish=F.hardswish,
                  hardsigmoid=F.hardsigmoid, leaky_relu=lambda x: F.leaky_relu(x, 0.2), elu=lambda x: F.elu(x, 1.5),
                  mish=F.mish, clamp=lambda x: x.clamp(-0.5, 0.75), clamp_min=lambda x: x.clamp(min=-1), clamp_max=lambda x: x.clamp(max=2), clamp_crossed=lambda x: x.clamp(1, -1),
@@ -57,6 +57,8 @@ case('split_sections', lambda x: torch.split(x, [1, 3], 1), x=rnd('sp', 7, 4))
 case('chunk', lambda x: torch.chunk(x, 3, -1), x=rnd('ch', 2, 8))
 case('repeat', lambda x: x.repeat(2, 1, 3), x=rnd('rp', 2, 3))
 case('flatten', lambda x: torch.flatten(x, 1, 2), x=rnd('fl', 2, 3, 4, 5))
+case('bmm', torch.bmm, a=rnd('ba', 2, 3, 4), b=rnd('bb', 2, 4, 5))
+case('matmul_broadcast', torch.matmul, a=rnd('ma', 2, 1, 3, 4), b=rnd('mb', 5, 4, 2))
 case('arange_float', lambda: torch.arange(0.5, 3, 0.25, dtype=torch.float64))
 x = rnd('tri', 2, 4, 5)
 case('tril', lambda x: torch.tril(x, -1), x=x)

@@ -1,4 +1,4 @@
-// Activations against PyTorch's goldens (elu, mish, clamp, dropout) on one input holding
+// Activations against PyTorch's goldens (sigmoid, elu, mish, clamp, dropout) on one input holding
 // NaN, +-inf, 0, +-3 (the hard* kinks), +-25, +-1e4 and values either side of softplus's
 // threshold. CPU and reference backends both.
 #include <doctest/doctest.h>
@@ -13,6 +13,7 @@ constexpr auto x = coil::input<"x", float>(coil::sym<"N">);
 template <class E> void check(const char* name, E e) { coil::testing::expect_golden_of_x(name, e); }
 } // namespace
 
+TEST_CASE("golden: sigmoid") { check("sigmoid", coil::sigmoid(x)); }
 TEST_CASE("golden: elu, alpha 1.5") { check("elu", coil::elu(x, 1.5_c)); }
 TEST_CASE("golden: mish") { check("mish", coil::mish(x)); }
 TEST_CASE("golden: clamp(-0.5, 0.75)") { check("clamp", coil::clamp(x, -0.5_c, 0.75_c)); }
