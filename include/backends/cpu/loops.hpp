@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <tuple>
 #include <utility>
 
 #include "../eval.hpp"
@@ -27,6 +28,9 @@ using default_arch = scalar_arch;
 #endif
 template <class Arch> inline constexpr bool is_simd_v = !std::is_same_v<Arch, scalar_arch>;
 
+// The load map of a loop that does not run on batches.
+struct no_map {};
+
 // out[ix] = value of the root at ix, for every ix of the root's shape.
 template <class P, int R, class Arch, int N> void run_elementwise(exec_state<N>& s) {
   using T = value_t<P, R>;
@@ -36,12 +40,13 @@ template <class P, int R, class Arch, int N> void run_elementwise(exec_state<N>&
   if constexpr (is_simd_v<Arch> && rank > 0 && simd::vectorizable_v<P, R, R>) {
     const std::int64_t n = s.ext[R][rank - 1];
     if (s.str[R][rank - 1] == 1 && n >= static_cast<std::int64_t>(simd::batch<T, Arch>::size)) {
-      // every row of the inner axis has the same strides: the first row decides for all
-      bool ok = true;
-      for_each_index(rank - 1, s.ext[R], [&](const index_t& o) {
-        if (ok) ok = simd::row_loop<P, R, R, Arch>(s, o, rank - 1, n, out + offset_of<P, R>(s, o));
-      });
-      if (ok) return;
+      const auto m = simd::make_load_map<P, R, R>(s, rank, rank - 1); // one map for every row
+      if (m.ok) {
+        for_each_index(rank - 1, s.ext[R], [&](const index_t& o) {
+          simd::row_loop<P, R, R, Arch>(m, s, o, rank - 1, n, out + offset_of<P, R>(s, o));
+        });
+        return;
+      }
     }
   }
 #endif
@@ -56,8 +61,38 @@ template <op_code C, class In> struct accumulator {
   using type = std::conditional_t<std::is_floating_point_v<In>, double, std::int64_t>;
 };
 
-// Computes the reduction R at one output index (the folded axes loop inside).
-template <class P, int R, class Arch, int N> COIL_INLINE void reduce_at(exec_state<N>& s, const index_t& oix) {
+// Whether reduction R folds its inner axis on batches: sum/mean/amax/amin of a vectorizable
+// input that folds the input's innermost axis.
+template <class P, int R, class Arch> constexpr bool reduce_on_batches() {
+#if COIL_HAS_SIMD
+  constexpr node_record r = record_v<P, R>;
+  constexpr node_record in = record_v<P, r.inputs[0]>;
+  constexpr bool simd_code = r.code == op_code::sum || r.code == op_code::mean || r.code == op_code::amax ||
+                             r.code == op_code::amin;
+  if constexpr (is_simd_v<Arch> && simd_code && in.shp.rank > 0)
+    return ((r.axes >> (in.shp.rank - 1)) & 1u) && simd::vectorizable_v<P, r.inputs[0], R>;
+#endif
+  return false;
+}
+
+// The load map of reduction R's input, built once per kernel call (or none).
+template <class P, int R, class Arch, int N> auto reduce_map(const exec_state<N>& s) {
+#if COIL_HAS_SIMD
+  if constexpr (reduce_on_batches<P, R, Arch>()) {
+    constexpr int c = record_v<P, R>.inputs[0], rank = record_v<P, c>.shp.rank;
+    return simd::make_load_map<P, c, R>(s, rank, rank - 1);
+  } else
+#endif
+  {
+    (void)s;
+    return no_map{};
+  }
+}
+
+// Computes the reduction R at one output index (the folded axes loop inside); `m` is
+// reduce_map's map.
+template <class P, int R, class Arch, int N, class Map>
+COIL_INLINE void reduce_at(exec_state<N>& s, const index_t& oix, [[maybe_unused]] const Map& m) {
   constexpr node_record r = record_v<P, R>;
   constexpr int c = r.inputs[0];
   constexpr node_record in = record_v<P, c>;
@@ -70,11 +105,8 @@ template <class P, int R, class Arch, int N> COIL_INLINE void reduce_at(exec_sta
 #if COIL_HAS_SIMD
   // Along the inner axis on batches when it is folded: float sums accumulate in T, in
   // four vector accumulators (not double as below); the other folded axes loop outside.
-  constexpr bool simd_code = r.code == op_code::sum || r.code == op_code::mean || r.code == op_code::amax ||
-                             r.code == op_code::amin;
   constexpr int inner = in.shp.rank > 0 ? in.shp.rank - 1 : 0;
-  if constexpr (is_simd_v<Arch> && simd_code && in.shp.rank > 0 && ((r.axes >> inner) & 1u) &&
-                simd::vectorizable_v<P, c, R>) {
+  if constexpr (reduce_on_batches<P, R, Arch>()) {
     const std::int64_t n = s.ext[c][inner];
     if (n >= static_cast<std::int64_t>(simd::batch<In, Arch>::size)) {
       In acc = r.code == op_code::amax ? -std::numeric_limits<In>::infinity()
@@ -83,7 +115,7 @@ template <class P, int R, class Arch, int N> COIL_INLINE void reduce_at(exec_sta
       for_each_index(f.nfolded - 1, f.fext, [&](const index_t& fix) {
         if (!ok) return;
         for (int k = 0; k + 1 < f.nfolded; ++k) f.cix.v[f.folded[k]] = fix.v[k];
-        ok = simd::row_reduce<r.code, P, c, R, Arch>(s, f.cix, inner, n, acc);
+        ok = simd::row_reduce<r.code, P, c, R, Arch>(m, s, f.cix, inner, n, acc);
       });
       if (ok) {
         T result{};
@@ -122,17 +154,34 @@ template <class P, int R, class Arch, int N> COIL_INLINE void reduce_at(exec_sta
 }
 
 template <class P, int R, class Arch, int N> void run_reduction(exec_state<N>& s) {
-  for_each_index(record_v<P, R>.shp.rank, s.ext[R], [&](const index_t& oix) { reduce_at<P, R, Arch>(s, oix); });
+  const auto m = reduce_map<P, R, Arch>(s);
+  for_each_index(record_v<P, R>.shp.rank, s.ext[R], [&](const index_t& oix) { reduce_at<P, R, Arch>(s, oix, m); });
+}
+
+// The load map of a row kernel's stage (built once per call, before the outer loop).
+template <class P, int I, class Arch, int N> auto stage_map(const exec_state<N>& s) {
+  constexpr node_record r = record_v<P, I>;
+  if constexpr (r.kind == op_kind::reduction) {
+    return reduce_map<P, I, Arch>(s);
+  } else {
+#if COIL_HAS_SIMD
+    if constexpr (is_simd_v<Arch> && r.shp.rank > 0 && simd::vectorizable_v<P, I, I>)
+      return simd::make_load_map<P, I, I>(s, r.shp.rank, r.shp.rank - 1);
+    else
+#endif
+      return no_map{};
+  }
 }
 
 // One stage of a row kernel, at the outer index o: a reduction over the trailing axes,
-// or a loop over the last axis.
-template <class P, int I, class Arch, int N> COIL_INLINE void run_stage(exec_state<N>& s, const index_t& o, int outer_rank) {
+// or a loop over the last axis. `m` is its stage_map.
+template <class P, int I, class Arch, int N, class Map>
+COIL_INLINE void run_stage(exec_state<N>& s, const index_t& o, int outer_rank, [[maybe_unused]] const Map& m) {
   constexpr node_record r = record_v<P, I>;
   index_t ix = o;
   if constexpr (r.kind == op_kind::reduction) {
     for (int d = outer_rank; d < r.shp.rank; ++d) ix.v[d] = 0; // keepdim: trailing size-1 axes
-    reduce_at<P, I, Arch>(s, ix);
+    reduce_at<P, I, Arch>(s, ix, m);
   } else if constexpr (r.shp.rank == 0) {
     static_cast<value_t<P, I>*>(const_cast<void*>(s.data[I]))[0] = eval<P, I, I>(s, ix);
   } else {
@@ -144,7 +193,7 @@ template <class P, int I, class Arch, int N> COIL_INLINE void run_stage(exec_sta
     if constexpr (is_simd_v<Arch> && simd::vectorizable_v<P, I, I>) {
       if (s.str[I][last] == 1 && n >= static_cast<std::int64_t>(simd::batch<T, Arch>::size)) {
         ix.v[last] = 0;
-        if (simd::row_loop<P, I, I, Arch>(s, ix, last, n, out + offset_of<P, I>(s, ix))) return;
+        if (simd::row_loop<P, I, I, Arch>(m, s, ix, last, n, out + offset_of<P, I>(s, ix))) return;
       }
     }
 #endif
@@ -164,11 +213,12 @@ template <class P, int K, class Arch, int N> void run_rows(exec_state<N>& s) {
   constexpr int space = record_v<P, first>.kind == op_kind::reduction ? record_v<P, first>.inputs[0] : first;
   std::int64_t oext[max_rank]{};
   for (int d = 0; d < outer_rank; ++d) oext[d] = s.ext[space][d];
-  for_each_index(outer_rank, oext, [&](const index_t& o) {
-    [&]<std::size_t... S>(std::index_sequence<S...>) {
-      (run_stage<P, P::plan.stage_node[begin + static_cast<int>(S)], Arch>(s, o, outer_rank), ...);
-    }(std::make_index_sequence<P::plan.stages_in(K)>{});
-  });
+  [&]<std::size_t... S>(std::index_sequence<S...>) {
+    const auto maps = std::make_tuple(stage_map<P, P::plan.stage_node[begin + static_cast<int>(S)], Arch>(s)...);
+    for_each_index(outer_rank, oext, [&](const index_t& o) {
+      (run_stage<P, P::plan.stage_node[begin + static_cast<int>(S)], Arch>(s, o, outer_rank, std::get<S>(maps)), ...);
+    });
+  }(std::make_index_sequence<P::plan.stages_in(K)>{});
 }
 
 // A scan (cumsum, cumprod): every line along the axis folded in order (scan_line), as

@@ -117,24 +117,61 @@ COIL_INLINE void load_offsets(const exec_state<N>& s, const index_t& ix, std::in
   }(std::make_index_sequence<steps>{});
 }
 
-// Fills `r` for the row starting at `ix` (inner index 0); false when a load moves by
-// anything but 0 or 1 along the inner axis (the caller runs the scalar loop).
-template <class P, int I, int Root, class T, std::size_t Steps, int N>
-COIL_INLINE bool prepare_row(const exec_state<N>& s, index_t ix, int inner, row_reads<T, Steps>& r) {
+// Where every load of a program reads, as an affine map of the index it is asked for:
+// offset = base + sum over axes d of ix[d] * step[d]. Every index step of a vectorizable
+// program is affine (views and broadcasts; a broadcastable symbol bound to 1 is a step
+// of 0 for the whole call), so the map is built once per kernel call from rank + 1 runs
+// of the index steps, not twice per row. `ok`: every load moves by 0 or 1 along the inner
+// axis (else the caller runs the scalar loop).
+template <std::size_t Steps> struct load_map {
+  static constexpr std::size_t size = Steps > 0 ? Steps : 1;
+  bool ok = true;
+  int rank = 0;
+  std::int64_t base[size]{};
+  std::int64_t step[max_rank][size]{};
+  bool moves[size]{};
+};
+template <class P, int I, int Root> using load_map_t = load_map<program_v<P, I, Root>.steps.size()>;
+
+template <class P, int I, int Root, int N>
+load_map_t<P, I, Root> make_load_map(const exec_state<N>& s, int rank, int inner) {
   constexpr auto& prog = program_v<P, I, Root>;
-  std::int64_t at0[Steps > 0 ? Steps : 1]{}, at1[Steps > 0 ? Steps : 1]{};
-  ix.v[inner] = 0;
-  load_offsets<P, I, Root>(s, ix, at0);
-  ix.v[inner] = 1;
-  load_offsets<P, I, Root>(s, ix, at1);
-  for (std::size_t j = 0; j < Steps; ++j) {
-    if (prog.steps[j].op != step_op::load) continue;
-    const std::int64_t d = at1[j] - at0[j];
-    if (d != 0 && d != 1) return false;
-    r.moves[j] = d == 1;
-    r.at[j] = static_cast<const T*>(s.data[prog.steps[j].node]) + at0[j];
+  load_map_t<P, I, Root> m;
+  m.rank = rank;
+  index_t ix{};
+  load_offsets<P, I, Root>(s, ix, m.base);
+  for (int d = 0; d < rank; ++d) {
+    std::int64_t at[load_map_t<P, I, Root>::size]{};
+    ix.v[d] = 1;
+    load_offsets<P, I, Root>(s, ix, at);
+    ix.v[d] = 0;
+    for (std::size_t j = 0; j < prog.steps.size(); ++j) m.step[d][j] = at[j] - m.base[j];
   }
-  return true;
+  for (std::size_t j = 0; j < prog.steps.size(); ++j) {
+    if (prog.steps[j].op != step_op::load) continue;
+    const std::int64_t d = m.step[inner][j];
+    m.ok = m.ok && (d == 0 || d == 1);
+    m.moves[j] = d == 1;
+  }
+  return m;
+}
+
+// The loads of the row starting at `ix` (its inner index 0), from the map.
+template <class P, int I, int Root, class T, std::size_t Steps, int N>
+COIL_INLINE void reads_at(const load_map<Steps>& m, const exec_state<N>& s, const index_t& ix, row_reads<T, Steps>& r) {
+  constexpr auto& prog = program_v<P, I, Root>;
+  [&]<std::size_t... J>(std::index_sequence<J...>) {
+    (
+        [&] {
+          if constexpr (prog.steps[J].op == step_op::load) {
+            std::int64_t off = m.base[J];
+            for (int d = 0; d < m.rank; ++d) off += ix.v[d] * m.step[d][J];
+            r.at[J] = static_cast<const T*>(s.data[prog.steps[J].node]) + off;
+            r.moves[J] = m.moves[J];
+          }
+        }(),
+        ...);
+  }(std::make_index_sequence<Steps>{});
 }
 
 #if COIL_HAS_SIMD
@@ -172,7 +209,7 @@ template <op_code C, class B> COIL_INLINE B apply(const B& a, const B& b) {
 }
 
 // One step on batch registers; J is the step's number (its entry in row_reads). Index
-// steps already ran in prepare_row.
+// steps are folded into the row's load map (make_load_map).
 template <step S, std::size_t J, class B, class Reads>
 COIL_INLINE void run_step_simd(B* v, const Reads& r, std::int64_t j) {
   using T = typename B::value_type;
@@ -202,12 +239,15 @@ template <class P, int I, int Root, class B, class Reads> COIL_INLINE B eval_bat
 // body for the tail. `out` points at inner index 0 and moves by 1. False (nothing
 // written) when a load of this row cannot be read as batches.
 template <class P, int I, int Root, class Arch, int N>
-COIL_INLINE bool row_loop(const exec_state<N>& s, index_t ix, int inner, std::int64_t n, value_t<P, I>* out) {
+COIL_INLINE bool row_loop(const load_map_t<P, I, Root>& m, const exec_state<N>& s, index_t ix, int inner, std::int64_t n,
+                          value_t<P, I>* out) {
   using T = value_t<P, I>;
   using B = batch<T, Arch>;
   constexpr std::int64_t W = B::size;
+  if (!m.ok) return false;
   row_reads<T, program_v<P, I, Root>.steps.size()> r;
-  if (!prepare_row<P, I, Root>(s, ix, inner, r)) return false;
+  ix.v[inner] = 0;
+  reads_at<P, I, Root>(m, s, ix, r);
   std::int64_t j = 0;
   for (; j + W <= n; j += W) eval_batch<P, I, Root, B>(r, j).store_unaligned(out + j);
   for (; j < n; ++j) {
@@ -221,12 +261,15 @@ COIL_INLINE bool row_loop(const exec_state<N>& s, index_t ix, int inner, std::in
 // amax/amin: NaN-propagating max/min), j in [0, n). Four batch accumulators hide the add
 // latency; they are combined once at the end. False when the row's loads don't fit.
 template <op_code C, class P, int I, int Root, class Arch, int N>
-COIL_INLINE bool row_reduce(const exec_state<N>& s, index_t ix, int inner, std::int64_t n, value_t<P, I>& acc) {
+COIL_INLINE bool row_reduce(const load_map_t<P, I, Root>& m, const exec_state<N>& s, index_t ix, int inner, std::int64_t n,
+                            value_t<P, I>& acc) {
   using T = value_t<P, I>;
   using B = batch<T, Arch>;
   constexpr std::int64_t W = B::size;
+  if (!m.ok) return false;
   row_reads<T, program_v<P, I, Root>.steps.size()> r;
-  if (!prepare_row<P, I, Root>(s, ix, inner, r)) return false;
+  ix.v[inner] = 0;
+  reads_at<P, I, Root>(m, s, ix, r);
   constexpr bool is_sum = C == op_code::sum || C == op_code::mean;
   // one combining rule for batches and for scalars (the lanes and the tail)
   auto fold = [](const auto& a, const auto& b) {
