@@ -66,11 +66,10 @@ struct node_desc {
 };
 
 namespace detail {
-// The launcher of a custom op (its static `launch`), or none.
-template <class Op> constexpr custom_launcher launcher_of() {
-  if constexpr (requires { Op::launch; }) return &Op::launch;
-  else return nullptr;
-}
+// The launcher of a custom op (its static `launch`), or none. A variable template, not a
+// function: see `node` on what functions named by op types cost.
+template <class Op> constexpr custom_launcher launcher_of = nullptr;
+template <class Op> requires requires { Op::launch; } constexpr custom_launcher launcher_of<Op> = &Op::launch;
 
 constexpr std::uint64_t hash_mix(std::uint64_t h, std::uint64_t v) {
   h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
@@ -124,7 +123,7 @@ template <class Op, class... C>
 constexpr node_desc desc_of<node<Op, C...>> = {&node_result<node<Op, C...>>.rec, {&desc_of<C>...},
                                                       static_cast<int>(sizeof...(C)),
                                                       detail::node_hash(node_result<node<Op, C...>>.rec, desc_of<C>.hash...),
-                                                      detail::launcher_of<Op>()};
+                                                      detail::launcher_of<Op>};
 
 // Every op in this sub-DAG is a primitive: its lowering is itself, found without recursing.
 template <class N> constexpr bool all_primitive = false;
