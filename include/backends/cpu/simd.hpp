@@ -165,7 +165,7 @@ COIL_INLINE void reads_at(const load_map<Steps>& m, const exec_state<N>& s, cons
         [&] {
           if constexpr (prog.steps[J].op == step_op::load) {
             std::int64_t off = m.base[J];
-            for (int d = 0; d < m.rank; ++d) off += ix.v[d] * m.step[d][J];
+            for (int d = 0; d < record_v<P, I>.shp.rank; ++d) off += ix.v[d] * m.step[d][J];
             r.at[J] = static_cast<const T*>(s.data[prog.steps[J].node]) + off;
             r.moves[J] = m.moves[J];
           }
