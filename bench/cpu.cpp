@@ -12,6 +12,10 @@
 // takes Google Benchmark's flags plus --json=PATH.
 #include <benchmark/benchmark.h>
 
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -66,6 +70,21 @@ double max_rel_err(const float* got, const std::vector<double>& ref) {
 
 template <int Options = Eigen::RowMajor> using map2 = Eigen::TensorMap<Eigen::Tensor<float, 2, Options>>;
 using cmap2 = Eigen::TensorMap<Eigen::Tensor<const float, 2, Eigen::RowMajor>>;
+
+// ---- threads ------------------------------------------------------------------------
+
+int max_threads() {
+#if defined(_OPENMP)
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+void set_threads([[maybe_unused]] int n) {
+#if defined(_OPENMP)
+  omp_set_num_threads(n);
+#endif
+}
 
 // ---- the expressions, written once for coil ------------------------------------------
 
@@ -268,6 +287,7 @@ struct triad_data {
 
 struct row {
   std::string workload, impl;
+  int threads = 1;
   double median_ms = 0, min_ms = 0, max_ms = 0, gbps = 0, err = NAN;
 };
 
@@ -326,50 +346,62 @@ int main(int argc, char** argv) {
     for (const char* peer : {"eigen_tensor", "plain_loop", "stream_triad"}) names.emplace_back(peer);
     return names;
   };
-  for (auto& w : ws)
-    for (const std::string& impl : order(w)) {
-      auto f = w.impls.at(impl);
-      const double bytes = impl == "stream_triad" ? 3.0 * 4 * w.rows * w.cols : w.bytes;
-      benchmark::RegisterBenchmark((w.name + "/" + impl).c_str(),
-                                   [f, bytes](benchmark::State& st) {
-                                     for (auto _ : st) {
-                                       f();
-                                       benchmark::ClobberMemory();
-                                     }
-                                     st.SetBytesProcessed(static_cast<std::int64_t>(bytes) * st.iterations());
-                                   })
-          ->Unit(benchmark::kMillisecond)
-          ->UseRealTime()
-          ->MinTime(0.05)
-          ->Repetitions(10)
-          ->ComputeStatistics("min", min_of)
-          ->ComputeStatistics("max", max_of)
-          ->ReportAggregatesOnly(true);
-    }
+  // every implementation on one thread; coil (and the triad, for the ratio) on two as well
+  // when the build has OpenMP: coil's large kernels split their outer loop over threads
+  const std::vector<int> thread_counts = max_threads() > 1 ? std::vector<int>{1, 2} : std::vector<int>{1};
+  auto bench_name = [](const workload& w, const std::string& impl, int threads) {
+    return w.name + "/" + impl + (threads > 1 ? "/threads:" + std::to_string(threads) : "");
+  };
+  for (int threads : thread_counts)
+    for (auto& w : ws)
+      for (const std::string& impl : order(w)) {
+        if (threads > 1 && impl.rfind("coil", 0) != 0 && impl != "stream_triad") continue;
+        auto f = w.impls.at(impl);
+        const double bytes = impl == "stream_triad" ? 3.0 * 4 * w.rows * w.cols : w.bytes;
+        benchmark::RegisterBenchmark(bench_name(w, impl, threads).c_str(),
+                                     [f, bytes, threads](benchmark::State& st) {
+                                       set_threads(threads);
+                                       for (auto _ : st) {
+                                         f();
+                                         benchmark::ClobberMemory();
+                                       }
+                                       st.SetBytesProcessed(static_cast<std::int64_t>(bytes) * st.iterations());
+                                       set_threads(1);
+                                     })
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime()
+            ->MinTime(0.05)
+            ->Repetitions(10)
+            ->ComputeStatistics("min", min_of)
+            ->ComputeStatistics("max", max_of)
+            ->ReportAggregatesOnly(true);
+      }
 
   collector rep;
   benchmark::RunSpecifiedBenchmarks(&rep);
 
   std::vector<row> rows;
-  for (auto& w : ws)
-    for (const std::string& impl : order(w)) {
-      const auto it = rep.ms.find(w.name + "/" + impl);
-      if (it == rep.ms.end() || !it->second.count("median")) continue;
-      row r;
-      r.workload = w.name;
-      r.impl = impl;
-      r.median_ms = it->second.at("median");
-      r.min_ms = it->second.at("min");
-      r.max_ms = it->second.at("max");
-      const double bytes = r.impl == "stream_triad" ? 3.0 * 4 * w.rows * w.cols : w.bytes;
-      r.gbps = bytes / (r.median_ms * 1e-3) / 1e9;
-      r.err = w.err[impl];
-      rows.push_back(r);
-    }
+  for (int threads : thread_counts)
+    for (auto& w : ws)
+      for (const std::string& impl : order(w)) {
+        const auto it = rep.ms.find(bench_name(w, impl, threads));
+        if (it == rep.ms.end() || !it->second.count("median")) continue;
+        row r;
+        r.workload = w.name;
+        r.impl = impl;
+        r.threads = threads;
+        r.median_ms = it->second.at("median");
+        r.min_ms = it->second.at("min");
+        r.max_ms = it->second.at("max");
+        const double bytes = r.impl == "stream_triad" ? 3.0 * 4 * w.rows * w.cols : w.bytes;
+        r.gbps = bytes / (r.median_ms * 1e-3) / 1e9;
+        r.err = w.err[impl];
+        rows.push_back(r);
+      }
 
-  auto find = [&](const std::string& wl, const char* impl) -> const row* {
+  auto find = [&](const std::string& wl, const char* impl, int threads = 1) -> const row* {
     for (const row& r : rows)
-      if (r.workload == wl && r.impl == impl) return &r;
+      if (r.workload == wl && r.impl == impl && r.threads == threads) return &r;
     return nullptr;
   };
 
@@ -379,20 +411,20 @@ int main(int argc, char** argv) {
   if (js) std::fprintf(js, "[\n");
   bool first = true;
   for (const row& r : rows) {
-    const row* eig = find(r.workload, "eigen_tensor");
-    const row* tri = find(r.workload, "stream_triad");
+    const row* eig = find(r.workload, "eigen_tensor"); // Eigen Tensor on one thread
+    const row* tri = find(r.workload, "stream_triad", r.threads);
     const double vs_eigen = eig ? eig->median_ms / r.median_ms : NAN;
     const double vs_triad = tri ? r.gbps / tri->gbps : NAN;
-    std::printf("| %s | %s | 1 | %.4f | %.4f..%.4f | %.2f | %.2f | %.2f | %.2g |\n", r.workload.c_str(), r.impl.c_str(),
-                r.median_ms, r.min_ms, r.max_ms, r.gbps, vs_eigen, vs_triad, r.err);
+    std::printf("| %s | %s | %d | %.4f | %.4f..%.4f | %.2f | %.2f | %.2f | %.2g |\n", r.workload.c_str(), r.impl.c_str(),
+                r.threads, r.median_ms, r.min_ms, r.max_ms, r.gbps, vs_eigen, vs_triad, r.err);
     char err_text[32] = "null";
     if (!std::isnan(r.err)) std::snprintf(err_text, sizeof err_text, "%.3e", r.err);
     if (js) {
       std::fprintf(js,
-                   "%s  {\"workload\": \"%s\", \"impl\": \"%s\", \"threads\": 1, \"median_ms\": %.6f, \"min_ms\": %.6f, "
+                   "%s  {\"workload\": \"%s\", \"impl\": \"%s\", \"threads\": %d, \"median_ms\": %.6f, \"min_ms\": %.6f, "
                    "\"max_ms\": %.6f, \"repetitions\": 10, \"gbps\": %.4f, \"ratio_to_eigen\": %.4f, \"ratio_to_triad\": %.4f, "
                    "\"max_rel_err\": %s}",
-                   first ? "" : ",\n", r.workload.c_str(), r.impl.c_str(), r.median_ms, r.min_ms, r.max_ms, r.gbps,
+                   first ? "" : ",\n", r.workload.c_str(), r.impl.c_str(), r.threads, r.median_ms, r.min_ms, r.max_ms, r.gbps,
                    vs_eigen, vs_triad, err_text);
       first = false;
     }

@@ -111,6 +111,10 @@ template <int N> struct plan_value {
   // In-place reuse: arena buffer b is written over buffer in_place_of[b] (or -1), which a
   // pointwise kernel reads for the last time, element by element, as it writes b.
   std::array<int, N> in_place_of{};
+  // A CPU kernel whose loop nest touches at least this many elements runs its outer loop
+  // on OpenMP threads (when the build has OpenMP); smaller ones stay on one thread, where
+  // starting threads would cost more than it saves.
+  std::int64_t parallel_grain = 1 << 15;
 
   constexpr int stages_in(int k) const { return kernel_end[k] - kernel_begin[k]; }
 };

@@ -4,6 +4,10 @@
 
 #include "../exec_state.hpp"
 
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
 namespace coil::kernel {
 
 // Calls f(ix) for every index of the extents ext[0..rank), last axis fastest. Nothing is
@@ -21,6 +25,34 @@ template <class F> void for_each_index(int rank, const std::int64_t* ext, F&& f)
     }
     if (d < 0) return;
   }
+}
+
+// for_each_index over a kernel's outer loop, on OpenMP threads when the build has OpenMP
+// (-fopenmp), more than one thread is allowed and the kernel touches at least `grain`
+// elements (`work`); else serial. Indices go to threads in static chunks, and each index
+// runs the same code whichever thread takes it, so the results are the same bits for
+// any thread count.
+template <class F>
+void for_each_index_parallel(int rank, const std::int64_t* ext, [[maybe_unused]] std::int64_t work,
+                             [[maybe_unused]] std::int64_t grain, F&& f) {
+#if defined(_OPENMP)
+  std::int64_t total = 1;
+  for (int d = 0; d < rank; ++d) total *= ext[d];
+  if (total > 1 && work >= grain && omp_get_max_threads() > 1) {
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < total; ++i) {
+      index_t ix{};
+      std::int64_t rest = i;
+      for (int d = rank - 1; d >= 0; --d) {
+        ix.v[d] = rest % ext[d];
+        rest /= ext[d];
+      }
+      f(ix);
+    }
+    return;
+  }
+#endif
+  for_each_index(rank, ext, f);
 }
 
 } // namespace coil::kernel

@@ -31,6 +31,13 @@ template <class Arch> inline constexpr bool is_simd_v = !std::is_same_v<Arch, sc
 // The load map of a loop that does not run on batches.
 struct no_map {};
 
+// Elements of node I under the call's extents: a kernel's work, for the threading grain.
+template <class P, int I, int N> std::int64_t elements_of(const exec_state<N>& s) {
+  std::int64_t n = 1;
+  for (int d = 0; d < record_v<P, I>.shp.rank; ++d) n *= s.ext[I][d];
+  return n;
+}
+
 // out[ix] = value of the root at ix, for every ix of the root's shape.
 template <class P, int R, class Arch, int N> void run_elementwise(exec_state<N>& s) {
   using T = value_t<P, R>;
@@ -42,7 +49,7 @@ template <class P, int R, class Arch, int N> void run_elementwise(exec_state<N>&
     if (s.str[R][rank - 1] == 1 && n >= static_cast<std::int64_t>(simd::batch<T, Arch>::size)) {
       const auto m = simd::make_load_map<P, R, R>(s, rank, rank - 1); // one map for every row
       if (m.ok) {
-        for_each_index(rank - 1, s.ext[R], [&](const index_t& o) {
+        for_each_index_parallel(rank - 1, s.ext[R], elements_of<P, R>(s), P::plan.parallel_grain, [&](const index_t& o) {
           simd::row_loop<P, R, R, Arch>(m, s, o, rank - 1, n, out + offset_of<P, R>(s, o));
         });
         return;
@@ -50,8 +57,8 @@ template <class P, int R, class Arch, int N> void run_elementwise(exec_state<N>&
     }
   }
 #endif
-  for_each_index(record_v<P, R>.shp.rank, s.ext[R],
-                 [&](const index_t& ix) { out[offset_of<P, R>(s, ix)] = eval<P, R, R>(s, ix); });
+  for_each_index_parallel(record_v<P, R>.shp.rank, s.ext[R], elements_of<P, R>(s), P::plan.parallel_grain,
+                          [&](const index_t& ix) { out[offset_of<P, R>(s, ix)] = eval<P, R, R>(s, ix); });
 }
 
 // Accumulator type of the scalar reduction loop: floating sums accumulate in double,
@@ -155,7 +162,8 @@ COIL_INLINE void reduce_at(exec_state<N>& s, const index_t& oix, [[maybe_unused]
 
 template <class P, int R, class Arch, int N> void run_reduction(exec_state<N>& s) {
   const auto m = reduce_map<P, R, Arch>(s);
-  for_each_index(record_v<P, R>.shp.rank, s.ext[R], [&](const index_t& oix) { reduce_at<P, R, Arch>(s, oix, m); });
+  for_each_index_parallel(record_v<P, R>.shp.rank, s.ext[R], elements_of<P, record_v<P, R>.inputs[0]>(s),
+                          P::plan.parallel_grain, [&](const index_t& oix) { reduce_at<P, R, Arch>(s, oix, m); });
 }
 
 // The load map of a row kernel's stage (built once per call, before the outer loop).
@@ -215,7 +223,7 @@ template <class P, int K, class Arch, int N> void run_rows(exec_state<N>& s) {
   for (int d = 0; d < outer_rank; ++d) oext[d] = s.ext[space][d];
   [&]<std::size_t... S>(std::index_sequence<S...>) {
     const auto maps = std::make_tuple(stage_map<P, P::plan.stage_node[begin + static_cast<int>(S)], Arch>(s)...);
-    for_each_index(outer_rank, oext, [&](const index_t& o) {
+    for_each_index_parallel(outer_rank, oext, elements_of<P, space>(s), P::plan.parallel_grain, [&](const index_t& o) {
       (run_stage<P, P::plan.stage_node[begin + static_cast<int>(S)], Arch>(s, o, outer_rank, std::get<S>(maps)), ...);
     });
   }(std::make_index_sequence<P::plan.stages_in(K)>{});
@@ -227,7 +235,8 @@ template <class P, int R, int N> void run_scan(exec_state<N>& s) {
   constexpr node_record r = record_v<P, R>;
   std::int64_t lines[max_rank]{};
   for (int d = 0; d < r.shp.rank; ++d) lines[d] = d == r.axis ? 1 : s.ext[R][d];
-  for_each_index(r.shp.rank, lines, [&](const index_t& ix) { scan_line<P, R>(s, ix); });
+  for_each_index_parallel(r.shp.rank, lines, elements_of<P, R>(s), P::plan.parallel_grain,
+                          [&](const index_t& ix) { scan_line<P, R>(s, ix); });
 }
 
 // A custom kernel (ops/custom.hpp): the user's host function over the realized inputs.
