@@ -147,7 +147,7 @@ TEST_CASE("cuda graphs: a new batch size, new pointers or a lent workspace recor
   REQUIRE(bytes > 0);
   coil::device_buffer<std::byte> lent(bytes);
   const coil::status st = m.run(x1.device_arg(), w.V1.device_arg(), w.c1.device_arg(), w.V2.device_arg(), w.c2.device_arg(),
-                                coil::workspace(lent.data(), bytes), coil::out(coil::tensor_view<float, 2>{out_b.data(), {1, 10}, {10, 1}}));
+                                coil::workspace(lent.data(), static_cast<std::size_t>(bytes)), coil::out(coil::tensor_view<float, 2>{out_b.data(), {1, 10}, {10, 1}}));
   REQUIRE_MESSAGE(st.ok(), st.message());
   CHECK(m.device().graph_captures() == ++expected);
   coil::testing::expect_tensors_close(fetch(out_b.data(), 1), mlp_reference(x1, w), coil::testing::default_rtol<float>(), mlp_atol);
