@@ -137,7 +137,9 @@ public:
   // pointers, extents and strides (the data behind them may change). Any difference
   // records the call again and updates the graph in place (cudaGraphExecUpdate), or
   // instantiates a new one when the update is refused. The guards still run on the host
-  // before every replay. Off by default; turning it off frees the graph.
+  // before every replay. A model with GEMMs allocates a cuBLAS workspace on its first
+  // recording (32 MiB on Hopper and later, 4 MiB before: cuBLAS's recommendation), since
+  // recording forbids allocation. Off by default; turning it off frees the graph.
   //   m.device().use_graphs(true);
   //   m.run(coil::arg<"x">(dx, 1, 784), coil::out(coil::view(dy, 1, 10)));  // records, launches
   //   m.run(coil::arg<"x">(dx, 1, 784), coil::out(coil::view(dy, 1, 10)));  // replays
@@ -244,7 +246,10 @@ private:
       if (exec_) {
         cudaGraphExecUpdateResultInfo info{};
         if (cudaGraphExecUpdate(exec_, graph, &info) != cudaSuccess) {
-          (void)cudaGetLastError(); // a refused update is no error of the call: instantiate anew
+          // a refused update (e.g. cuBLAS chose another kernel for new extents) is no
+          // error of the call: clear it and instantiate anew (compute-sanitizer still
+          // lists the refusal as an API error)
+          (void)cudaGetLastError();
           (void)cudaGraphExecDestroy(exec_);
           exec_ = nullptr;
         }
