@@ -2,6 +2,7 @@
 workloads and sizes as bench/gpu/coil_gpu.cu, timed with CUDA events in the same way
 (20 warm-up calls, 15 repetitions of 50 calls, median ms per call). One JSON row per line."""
 import json
+import sys
 import torch
 import torch.nn.functional as F
 
@@ -48,3 +49,28 @@ both("W4 MLP 512x768x3072", lambda x, W1, b1, W2, b2: F.gelu(x @ W1 + b1) @ W2 +
 x6, V1, c1, V2, c2 = rnd(1, 784), rnd(784, 128), rnd(128), rnd(128, 10), rnd(10)
 both("W6 MLP 784-128-10 batch 1", lambda x, V1, c1, V2, c2: torch.log_softmax(torch.relu(x @ V1 + c1) @ V2 + c2, -1),
      x6, V1, c1, V2, c2)
+
+# W6 as one CUDA graph: eager ops captured by hand with torch.cuda.graph, and
+# torch.compile(mode="reduce-overhead") (Inductor with CUDA graphs).
+w6_graph = "W6 MLP 784-128-10 batch 1 (CUDA graph)"
+def w6(x, V1, c1, V2, c2):
+    return torch.log_softmax(torch.relu(x @ V1 + c1) @ V2 + c2, -1)
+try:
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        for _ in range(3):
+            w6(x6, V1, c1, V2, c2)
+    torch.cuda.current_stream().wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        w6(x6, V1, c1, V2, c2)
+    timed(w6_graph, "torch eager", graph.replay)
+except Exception as e:  # report and go on: the other rows stand
+    print(f"torch eager CUDA graph failed: {e}", file=sys.stderr)
+try:
+    def w6_ro(x, V1, c1, V2, c2):  # its own code object: not torch.compile's cache of `w6`
+        return torch.log_softmax(torch.relu(x @ V1 + c1) @ V2 + c2, -1)
+    timed(w6_graph, "torch.compile", torch.compile(w6_ro, mode="reduce-overhead"), x6, V1, c1, V2, c2)
+except Exception as e:
+    print(f"torch.compile reduce-overhead failed: {e}", file=sys.stderr)

@@ -6,6 +6,7 @@
 //   softmax_gpu m;
 //   m.device().set_stream(stream);                       // optional; default stream otherwise
 //   m.run(coil::arg<"x">(dx, rows, 1024), coil::out(coil::view(dy, rows, 1024)));  // device pointers
+//   m.device().use_graphs(true);   // optional: replay each call as one CUDA graph (below)
 //
 // Every CUDA call is checked; a failure is a status (or coil::error from the call
 // operator) in the one-line grammar: `coil::cuda: <call>: <cuda error text>`.
@@ -17,7 +18,9 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <utility>
+#include <vector>
 
 #include "../backends/cuda/kernels.hpp"
 #include "../backends/cuda/rows.hpp"
@@ -72,8 +75,31 @@ private:
 
 namespace detail {
 
+// What the launches need to know about the current device, queried once per device.
+struct device_caps {
+  int sms = 132;                      // multiprocessors
+  int smem_optin = 48 * 1024;         // dynamic shared memory a block may opt in to
+  int major = 9;                      // compute capability
+};
+inline const device_caps& current_device_caps() {
+  constexpr int max_devices = 64;
+  static device_caps caps[max_devices];
+  static bool known[max_devices] = {};
+  int dev = 0;
+  if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= max_devices) return caps[0];
+  if (!known[dev]) {
+    int v = 0;
+    if (cudaDeviceGetAttribute(&v, cudaDevAttrMultiProcessorCount, dev) == cudaSuccess && v > 0) caps[dev].sms = v;
+    if (cudaDeviceGetAttribute(&v, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev) == cudaSuccess && v > 0) caps[dev].smem_optin = v;
+    if (cudaDeviceGetAttribute(&v, cudaDevAttrComputeCapabilityMajor, dev) == cudaSuccess && v > 0) caps[dev].major = v;
+    known[dev] = true;
+  }
+  return caps[dev];
+}
+
 // A CUDA model's device resources: one arena allocation (grown only when a call needs
-// more), the stream its kernels run on, and its cuBLAS handle (created on first use).
+// more), the stream its kernels run on, its cuBLAS handle (created on first use) and,
+// with use_graphs(true), the CUDA graph of the last call.
 template <> class device_state<cuda> {
 public:
   static constexpr bool host_memory = false;
@@ -81,8 +107,11 @@ public:
   device_state(const device_state&) = delete;
   device_state& operator=(const device_state&) = delete;
   ~device_state() {
-    if (arena_) (void)cudaFree(arena_);
+    if (exec_) (void)cudaGraphExecDestroy(exec_);
+    if (capture_stream_) (void)cudaStreamDestroy(capture_stream_);
     if (blas_) (void)cublasDestroy(blas_);
+    if (blas_workspace_) (void)cudaFree(blas_workspace_);
+    if (arena_) (void)cudaFree(arena_);
   }
 
   status reserve(std::int64_t bytes) {
@@ -102,13 +131,59 @@ public:
   void set_stream(cudaStream_t s) { stream_ = s; }
   cudaStream_t stream() const { return stream_; }
 
+  // Opt in to CUDA graphs: a call records its launches (kernels and cuBLAS GEMMs) into a
+  // graph once and replays it with one cudaGraphLaunch on the model's stream while the
+  // call's kernel parameters stay the same: the same input, output and workspace
+  // pointers, extents and strides (the data behind them may change). Any difference
+  // records the call again and updates the graph in place (cudaGraphExecUpdate), or
+  // instantiates a new one when the update is refused. The guards still run on the host
+  // before every replay. A model with GEMMs allocates a cuBLAS workspace on its first
+  // recording (32 MiB on Hopper and later, 4 MiB before: cuBLAS's recommendation), since
+  // recording forbids allocation. Off by default; turning it off frees the graph.
+  //   m.device().use_graphs(true);
+  //   m.run(coil::arg<"x">(dx, 1, 784), coil::out(coil::view(dy, 1, 10)));  // records, launches
+  //   m.run(coil::arg<"x">(dx, 1, 784), coil::out(coil::view(dy, 1, 10)));  // replays
+  void use_graphs(bool on) {
+    graphs_ = on;
+    if (!on) drop_graph();
+  }
+  bool graphs() const { return graphs_; }
+  // How many calls recorded a graph (the rest of the calls with graphs on replayed one).
+  std::int64_t graph_captures() const { return captures_; }
+
   status blas(cublasHandle_t& out) {
     if (!blas_) {
       const status st = cublas_status(cublasCreate(&blas_), "cublasCreate");
       if (!st) return st;
     }
     out = blas_;
-    return cublas_status(cublasSetStream(blas_, stream_), "cublasSetStream");
+    status st = cublas_status(cublasSetStream(blas_, stream_), "cublasSetStream");
+    // cublasSetStream goes back to cuBLAS's own workspace pool, which may allocate while
+    // a graph is recorded: point it at ours again
+    if (st && blas_workspace_)
+      st = cublas_status(cublasSetWorkspace(blas_, blas_workspace_, blas_workspace_bytes_), "cublasSetWorkspace");
+    return st;
+  }
+
+  // Runs `launch` (which puts every launch of a call on stream()) through the graph keyed
+  // by `key` (the call's kernel parameter block, `bytes` long). `uses_blas`: the launches
+  // include cuBLAS calls, whose handle and workspace must exist before recording starts
+  // (recording forbids cudaMalloc).
+  template <class Launch> status run_graph(const void* key, std::size_t bytes, bool uses_blas, Launch&& launch) {
+    int device = -1;
+    status st = cuda_status(cudaGetDevice(&device), "cudaGetDevice");
+    if (!st) return st;
+    if (!exec_ || device != graph_device_ || bytes != key_.size() || std::memcmp(key_.data(), key, bytes) != 0) {
+      st = record(uses_blas, launch);
+      if (!st) {
+        drop_graph();
+        return st;
+      }
+      const auto* k = static_cast<const std::byte*>(key);
+      key_.assign(k, k + bytes);
+      graph_device_ = device;
+    }
+    return cuda_status(cudaGraphLaunch(exec_, stream_), "cudaGraphLaunch");
   }
 
 private:
@@ -116,27 +191,75 @@ private:
   std::int64_t capacity_ = 0;
   cudaStream_t stream_ = nullptr;
   cublasHandle_t blas_ = nullptr;
-};
 
-// What the launches need to know about the current device, queried once per device.
-struct device_caps {
-  int sms = 132;                      // multiprocessors
-  int smem_optin = 48 * 1024;         // dynamic shared memory a block may opt in to
-};
-inline const device_caps& current_device_caps() {
-  constexpr int max_devices = 64;
-  static device_caps caps[max_devices];
-  static bool known[max_devices] = {};
-  int dev = 0;
-  if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= max_devices) return caps[0];
-  if (!known[dev]) {
-    int v = 0;
-    if (cudaDeviceGetAttribute(&v, cudaDevAttrMultiProcessorCount, dev) == cudaSuccess && v > 0) caps[dev].sms = v;
-    if (cudaDeviceGetAttribute(&v, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev) == cudaSuccess && v > 0) caps[dev].smem_optin = v;
-    known[dev] = true;
+  bool graphs_ = false;
+  cudaGraphExec_t exec_ = nullptr;
+  std::vector<std::byte> key_;       // the parameter block the graph was recorded with
+  int graph_device_ = -1;
+  std::int64_t captures_ = 0;
+  // Recording needs a stream of its own: the legacy default stream cannot be captured,
+  // and the user's stream may have work of its own in flight. Only the replay goes on
+  // stream_.
+  cudaStream_t capture_stream_ = nullptr;
+  void* blas_workspace_ = nullptr;
+  std::size_t blas_workspace_bytes_ = 0;
+
+  void drop_graph() {
+    if (exec_) (void)cudaGraphExecDestroy(exec_);
+    exec_ = nullptr;
+    key_.clear();
+    graph_device_ = -1;
   }
-  return caps[dev];
-}
+
+  status prepare_blas() {
+    if (blas_workspace_) return {};
+    if (!blas_) {
+      const status st = cublas_status(cublasCreate(&blas_), "cublasCreate");
+      if (!st) return st;
+    }
+    // cuBLAS's recommended workspace: 32 MiB on Hopper and later, 4 MiB before
+    const std::size_t bytes = current_device_caps().major >= 9 ? std::size_t{32} << 20 : std::size_t{4} << 20;
+    const status st = cuda_status(cudaMalloc(&blas_workspace_, bytes), "cudaMalloc (cuBLAS workspace for graphs)");
+    if (st) blas_workspace_bytes_ = bytes;
+    else blas_workspace_ = nullptr;
+    return st;
+  }
+
+  // Records the launches on the capture stream, then updates or instantiates exec_.
+  template <class Launch> status record(bool uses_blas, Launch& launch) {
+    status st;
+    if (!capture_stream_)
+      st = cuda_status(cudaStreamCreateWithFlags(&capture_stream_, cudaStreamNonBlocking), "cudaStreamCreateWithFlags (graph capture)");
+    if (st && uses_blas) st = prepare_blas();
+    if (!st) return st;
+    st = cuda_status(cudaStreamBeginCapture(capture_stream_, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
+    if (!st) return st;
+    const cudaStream_t user = stream_;
+    stream_ = capture_stream_;
+    const status launched = launch();
+    stream_ = user;
+    cudaGraph_t graph = nullptr;
+    const status ended = cuda_status(cudaStreamEndCapture(capture_stream_, &graph), "cudaStreamEndCapture");
+    st = !launched ? launched : ended; // a failed launch invalidates the capture: report the launch
+    if (st) {
+      ++captures_;
+      if (exec_) {
+        cudaGraphExecUpdateResultInfo info{};
+        if (cudaGraphExecUpdate(exec_, graph, &info) != cudaSuccess) {
+          // a refused update (e.g. cuBLAS chose another kernel for new extents) is no
+          // error of the call: clear it and instantiate anew (compute-sanitizer still
+          // lists the refusal as an API error)
+          (void)cudaGetLastError();
+          (void)cudaGraphExecDestroy(exec_);
+          exec_ = nullptr;
+        }
+      }
+      if (!exec_) st = cuda_status(cudaGraphInstantiate(&exec_, graph, 0), "cudaGraphInstantiate");
+    }
+    if (graph) (void)cudaGraphDestroy(graph);
+    return st;
+  }
+};
 
 // Blocks for a grid-stride loop over `work` items: enough to fill the GPU (32 blocks per
 // multiprocessor), never more than the work.
@@ -315,16 +438,28 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
 }
 
 template <> struct backend_runner<cuda> {
-  // Launches every kernel of the plan in order on the model's stream; returns without
-  // waiting for them (a launch or cuBLAS failure is reported).
+  // Launches every kernel of the plan in order on the model's stream (or replays them as
+  // one CUDA graph, device_state::use_graphs); returns without waiting for them (a launch
+  // or cuBLAS failure is reported).
   template <class P, int N> static status run(exec_state<N>& s, device_state<cuda>& dev) {
     static_assert(sizeof(exec_state<N>) <= 32000,
                   "coil::cuda: the graph has too many nodes for one kernel parameter block (about 230 at most)");
-    status st;
-    [&]<std::size_t... K>(std::index_sequence<K...>) {
-      ((st = st ? launch_kernel<P, static_cast<int>(K)>(s, dev) : st), ...);
-    }(std::make_index_sequence<P::plan.kernel_count>{});
-    return st;
+    auto launch_all = [&] {
+      status st;
+      [&]<std::size_t... K>(std::index_sequence<K...>) {
+        ((st = st ? launch_kernel<P, static_cast<int>(K)>(s, dev) : st), ...);
+      }(std::make_index_sequence<P::plan.kernel_count>{});
+      return st;
+    };
+    if (!dev.graphs()) return launch_all();
+    // exec_state is the whole of what the launches read (pointers, extents, strides), and
+    // launch configurations are functions of it: equal bytes, equal graph
+    constexpr bool uses_blas = [] {
+      for (int k = 0; k < P::plan.kernel_count; ++k)
+        if (P::plan.kind[k] == kernel_kind::matmul) return true;
+      return false;
+    }();
+    return dev.run_graph(&s, sizeof s, uses_blas, launch_all);
   }
 };
 
