@@ -16,13 +16,16 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <utility>
 #include <vector>
 
 #include "../backends/cuda/kernels.hpp"
+#include "../backends/cuda/register_rows.hpp"
 #include "../backends/cuda/rows.hpp"
 #include "../backends/exec_state.hpp"
 #include "../core/targets.hpp"
@@ -81,18 +84,22 @@ struct device_caps {
   int smem_optin = 48 * 1024;         // dynamic shared memory a block may opt in to
   int major = 9;                      // compute capability
 };
+// (A failed cudaGetDevice leaves the defaults: the launch that follows reports the error.)
 inline const device_caps& current_device_caps() {
   constexpr int max_devices = 64;
   static device_caps caps[max_devices];
-  static bool known[max_devices] = {};
+  static std::atomic<bool> known[max_devices] = {};
+  static std::mutex filling;
   int dev = 0;
   if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= max_devices) return caps[0];
-  if (!known[dev]) {
+  if (!known[dev].load(std::memory_order_acquire)) {
+    const std::lock_guard<std::mutex> lock(filling);
+    if (known[dev].load(std::memory_order_relaxed)) return caps[dev];
     int v = 0;
     if (cudaDeviceGetAttribute(&v, cudaDevAttrMultiProcessorCount, dev) == cudaSuccess && v > 0) caps[dev].sms = v;
     if (cudaDeviceGetAttribute(&v, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev) == cudaSuccess && v > 0) caps[dev].smem_optin = v;
     if (cudaDeviceGetAttribute(&v, cudaDevAttrComputeCapabilityMajor, dev) == cudaSuccess && v > 0) caps[dev].major = v;
-    known[dev] = true;
+    known[dev].store(true, std::memory_order_release);
   }
   return caps[dev];
 }
@@ -300,10 +307,19 @@ template <class P, int K, int TPR, int N> bool launch_cached_rows(const exec_sta
   if (bytes > caps.smem_optin) return false;
   auto kernel = cuda_kernel::cached_rows<P, K, TPR, N>;
   if (bytes > 48 * 1024) {
-    static std::int64_t opted = 0; // per kernel: the largest size asked for so far
-    if (bytes > opted) {
-      if (cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)) != cudaSuccess) return false;
-      opted = bytes;
+    // per kernel and device: the largest size opted in to so far
+    static std::atomic<std::int64_t> opted[64] = {};
+    int dev = 0;
+    if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= 64) {
+      (void)cudaGetLastError();
+      return false;
+    }
+    if (bytes > opted[dev].load(std::memory_order_relaxed)) {
+      if (cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)) != cudaSuccess) {
+        (void)cudaGetLastError(); // the global-memory kernel runs instead: no error pending for its launch
+        return false;
+      }
+      opted[dev].store(bytes, std::memory_order_relaxed); // (a race only repeats the opt-in)
     }
   }
   const std::int64_t blocks = (outer + groups - 1) / groups;
@@ -406,7 +422,11 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
     constexpr int space = kernel::record_v<P, first>.kind == op_kind::reduction ? kernel::record_v<P, first>.inputs[0] : first;
     const std::int64_t outer = product(s.ext[space], 0, P::plan.outer_rank[K]);
     if (outer == 0) return {};
-    if constexpr (cuda_kernel::row_cache_v<P, K>.ok) {
+    if constexpr (cuda_kernel::register_rows_ok_v<P, K>) {
+      constexpr int groups = threads / cuda_kernel::register_shape_for(cuda_kernel::static_row_length<P, K>()).tpr;
+      cuda_kernel::register_rows<P, K><<<grid_for((outer + groups - 1) / groups), threads, 0, stream>>>(s, outer);
+      return cuda_status(cudaGetLastError(), "kernel launch");
+    } else if constexpr (cuda_kernel::row_cache_v<P, K>.ok) {
       if (launch_cached_rows<P, K>(s, outer, s.ext[space][P::plan.outer_rank[K]], stream))
         return cuda_status(cudaGetLastError(), "kernel launch");
     }

@@ -20,6 +20,7 @@
 
 #include <coil.hpp>
 
+#include "cuda/device_check.hpp"
 #include "support/cuda_device.hpp"
 
 #include "support/reference_check.hpp"
@@ -47,10 +48,10 @@ constexpr auto w1 = coil::input<"w1", float>(1024_c, 256_c);
 constexpr auto b1 = coil::input<"b1", float>(256_c);
 constexpr auto mlp = coil::relu(coil::matmul(x, w1) + b1) * 0.5_c;                         // cuBLAS + epilogue
 
-// Any row length: the cached row kernel with every threads-per-row choice (10 and 128:
-// a warp per row; 300: 64 threads; 700: 256 threads, not a multiple of 4), and rows too long
-// for shared memory without opting in to more (20000) or at all (70000: the global-memory
-// row kernel).
+// Any row length: the shared-memory row kernel with every threads-per-row choice (10, 128
+// and 300: a warp per row; 700, not a multiple of 4, and 1024: 64 threads; 2000: 128;
+// 20000: a block of 256), and rows too long for shared memory without opting in to more
+// (20000) or at all (70000: the global-memory row kernel).
 constexpr auto C = coil::sym<"C">;
 constexpr auto xc = coil::input<"x", float>(B, C);
 constexpr auto ac = coil::input<"a", float>(C);
@@ -96,41 +97,13 @@ namespace {
 
 bool have_device() { return coil::testing::have_cuda_device("cuda_model_cuda"); }
 
-// A host input and its device copy, passed to the models under one name.
-template <coil::fixed_string Name, class T, int Rank> struct input_pair {
-  coil::tensor<T, Rank> host;
-  std::unique_ptr<coil::device_buffer<T>> dev;
+template <coil::fixed_string Name, class T, int Rank> using input_pair = coil::testing::device_input<Name, T, Rank>;
+using coil::testing::expect_laid_out_matches_reference;
+using coil::testing::laid_out;
 
-  input_pair(const std::array<std::int64_t, Rank>& ext, std::uint32_t seed) : host(ext) {
-    const auto v = coil::testing::random_values<T>(host.size(), seed);
-    std::copy(v.begin(), v.end(), host.data());
-    dev = std::make_unique<coil::device_buffer<T>>(host.size());
-    coil::copy_to_device(dev->data(), host.data(), host.size());
-  }
-  auto host_arg() const { return coil::arg<Name>(host); }
-  auto arg_of(coil::tensor_view<const T, Rank> v) const { return coil::arg<Name>(v); }
-  auto device_arg() const { return coil::arg<Name>(coil::tensor_view<const T, Rank>{dev->data(), host.extents, coil::row_major_strides<Rank>(host.extents)}); }
-};
-
-// Runs Gpu on the device inputs and the reference on the host ones; compares the output
-// within atol + rtol * |reference| (fp32: 1e-5 relative unless the caller widens atol).
-template <class Gpu, class E, class... Inputs>
-void expect_device_matches_reference_within(double atol, E expr, const Inputs&... in) {
-  auto oracle = coil::compile<coil::reference>(expr);
-  auto want = oracle(in.host_arg()...);
-  using T = typename decltype(want)::element_type;
-  constexpr int rank = decltype(want)::rank;
-  coil::device_buffer<T> out(want.size());
-  Gpu model;
-  const coil::status st =
-      model.run(in.device_arg()..., coil::out(coil::tensor_view<T, rank>{out.data(), want.extents, coil::row_major_strides<rank>(want.extents)}));
-  REQUIRE_MESSAGE(st.ok(), st.message());
-  coil::cuda_check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
-  coil::tensor<T, rank> got(want.extents);
-  coil::copy_to_host(got.data(), out.data(), got.size());
-  coil::testing::expect_tensors_close(got, want, coil::testing::default_rtol<T>(), atol);
+template <class Gpu, class E, class... Inputs> void expect_device_matches_reference_within(double atol, E expr, const Inputs&... in) {
+  coil::testing::expect_device_matches_reference<Gpu>(atol, expr, in...);
 }
-
 template <class Gpu, class E, class... Inputs> void expect_device_matches_reference(E expr, const Inputs&... in) {
   expect_device_matches_reference_within<Gpu>(1e-6, expr, in...);
 }
@@ -195,44 +168,6 @@ TEST_CASE("cuda: a failed guard writes nothing and names the input") {
   coil::copy_to_host(after.data(), out.data(), 2 * 1024);
   CHECK(after == poison);
 }
-
-namespace {
-// A device copy of `host` ([rows, cols], row-major on the host) laid out with element
-// `offset` from an aligned allocation and an inner stride of `step`: offset 1 breaks the
-// 16-byte alignment, step 2 the contiguity.
-struct laid_out {
-  std::unique_ptr<coil::device_buffer<float>> dev;
-  coil::tensor_view<const float, 2> view;
-  laid_out(const coil::tensor<float, 2>& host, std::int64_t offset, std::int64_t step) {
-    const std::int64_t rows = host.extents[0], cols = host.extents[1];
-    std::vector<float> buf(static_cast<std::size_t>(offset + rows * cols * step + 1), 0.0f);
-    for (std::int64_t r = 0; r < rows; ++r)
-      for (std::int64_t c = 0; c < cols; ++c) buf[static_cast<std::size_t>(offset + (r * cols + c) * step)] = host(r, c);
-    dev = std::make_unique<coil::device_buffer<float>>(static_cast<std::int64_t>(buf.size()));
-    coil::copy_to_device(dev->data(), buf.data(), static_cast<std::int64_t>(buf.size()));
-    view = coil::tensor_view<const float, 2>{dev->data() + offset, {rows, cols}, {cols * step, step}};
-  }
-};
-
-// (xh: the input_pair of "x"; a parameter spelled input_pair<"x", ...> trips nvcc's host
-// code generation.)
-template <class Gpu, class E, class XH, class... Inputs>
-void expect_laid_out_matches_reference(E expr, const laid_out& x, const XH& xh, const Inputs&... in) {
-  auto oracle = coil::compile<coil::reference>(expr);
-  auto want = oracle(xh.host_arg(), in.host_arg()...);
-  coil::device_buffer<float> out(want.size() + 1);
-  Gpu model;
-  // the output one element past an aligned start too: the vector stores fall back
-  const coil::status st =
-      model.run(xh.arg_of(x.view), in.device_arg()...,
-                coil::out(coil::tensor_view<float, 2>{out.data() + 1, want.extents, coil::row_major_strides<2>(want.extents)}));
-  REQUIRE_MESSAGE(st.ok(), st.message());
-  coil::cuda_check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
-  coil::tensor<float, 2> got(want.extents);
-  coil::copy_to_host(got.data(), out.data() + 1, got.size());
-  coil::testing::expect_tensors_close(got, want, coil::testing::default_rtol<float>(), 1e-6);
-}
-} // namespace
 
 TEST_CASE("cuda: row kernels and vector pointwise loops at any row length") {
   if (!have_device()) return;

@@ -60,12 +60,13 @@ struct cummax_kernel {
     r.rec.shp = in[0].shp;
     if (in[0].shp.rank != 2) {
       r.ok = false;
-      r.msg << "coil::cummax: needs a 2-d input";
+      r.msg << "coil::cummax: needs a 2-d input, got rank " << in[0].shp.rank;
     }
     return r;
   }
   // Views through strides: `x(i, j)`, `out(i, j)`. NaN propagates, as in PyTorch.
   template <class Out, class In> static void run(Out out, In x) {
+    if (x.extents[1] == 0) return; // no column 0 to start from
     for (std::int64_t i = 0; i < x.extents[0]; ++i) {
       auto m = x(i, 0);
       for (std::int64_t j = 0; j < x.extents[1]; ++j) {

@@ -7,6 +7,12 @@
 #pragma nv_diagnostic push
 #pragma nv_diag_suppress 20012
 #endif
+// Eigen's GEMM runs its own OpenMP threads under -fopenmp and blocks k differently for
+// one thread and for several: the sums' order, and so the bits, would follow the thread
+// count. coil's results must not, so Eigen stays single-threaded.
+#ifndef EIGEN_DONT_PARALLELIZE
+#define EIGEN_DONT_PARALLELIZE
+#endif
 #include <Eigen/Core>
 #if defined(__NVCC__)
 #pragma nv_diagnostic pop

@@ -41,18 +41,32 @@ inline constexpr int block_threads = 256;
 template <class In> using acc_t = std::conditional_t<std::is_floating_point_v<In>, double, std::int64_t>;
 
 // A partial result of a reduction: the running sum/product, or the best value so far and
-// its flat position (amax/amin/argmax/argmin; the first position wins ties, NaN wins all).
+// its flat position (argmax/argmin; the first position wins ties, NaN wins all). amax and
+// amin keep the value only: an empty partial holds -inf (+inf), the identity, and any NaN
+// wins (a call-time guard keeps these reductions off empty axes).
 template <class In> struct partial {
   acc_t<In> acc;
   In best;
   std::int64_t at; // -1: empty
 };
 
+template <op_code C> inline constexpr bool value_only = C == op_code::amax || C == op_code::amin;
 template <op_code C, class In> __device__ __forceinline__ partial<In> empty_partial() {
   partial<In> p{};
   p.acc = C == op_code::prod ? acc_t<In>(1) : acc_t<In>(0);
   p.at = -1;
+  if constexpr (value_only<C>) {
+    using lim = std::numeric_limits<In>;
+    if constexpr (lim::has_infinity) p.best = C == op_code::amax ? -lim::infinity() : lim::infinity();
+    else p.best = C == op_code::amax ? lim::lowest() : lim::max();
+  }
   return p;
+}
+// amax/amin of two values: a NaN wins.
+template <op_code C, class In> __device__ __forceinline__ In best_of(In a, In b) {
+  if (scalar::isnan_(a)) return a;
+  if (scalar::isnan_(b)) return b;
+  return (C == op_code::amax ? b > a : b < a) ? b : a;
 }
 
 template <op_code C, class In> __device__ __forceinline__ partial<In> combine(const partial<In>& a, const partial<In>& b) {
@@ -63,6 +77,10 @@ template <op_code C, class In> __device__ __forceinline__ partial<In> combine(co
   } else if constexpr (C == op_code::prod) {
     partial<In> r = a;
     r.acc = scalar::wrap_mul(a.acc, b.acc);
+    return r;
+  } else if constexpr (value_only<C>) {
+    partial<In> r = a;
+    r.best = best_of<C>(a.best, b.best);
     return r;
   } else {
     if (a.at < 0) return b;
@@ -83,6 +101,8 @@ template <op_code C, class In> __device__ __forceinline__ void add_value(partial
     p.acc = scalar::wrap_add(p.acc, static_cast<acc_t<In>>(v));
   } else if constexpr (C == op_code::prod) {
     p.acc = scalar::wrap_mul(p.acc, static_cast<acc_t<In>>(v));
+  } else if constexpr (value_only<C>) {
+    p.best = best_of<C>(p.best, v);
   } else {
     partial<In> q{};
     q.best = v;
@@ -105,6 +125,8 @@ template <op_code C, class In> __device__ __forceinline__ partial<In> shuffle_pa
   partial<In> q = p;
   if constexpr (C == op_code::sum || C == op_code::mean || C == op_code::prod) {
     q.acc = shuffle_value(0xffffffffu, p.acc, lane, width, down);
+  } else if constexpr (value_only<C>) {
+    q.best = shuffle_value(0xffffffffu, p.best, lane, width, down);
   } else {
     q.best = shuffle_value(0xffffffffu, p.best, lane, width, down);
     q.at = shuffle_value(0xffffffffu, p.at, lane, width, down);
@@ -217,7 +239,8 @@ template <class P, int R> constexpr auto make_lane_plan() {
   for (int j = 0; j < steps; ++j) {
     const step& t = prog.steps[j];
     if (t.op == step_op::ix_bcast)
-      affine[t.out] = affine[t.a] && t.crank > 0 && ((t.mask >> (t.crank - 1)) & 1u) == 0;
+      // (dmask: a broadcastable symbol that may be bound to 1 there, read at 0 then)
+      affine[t.out] = affine[t.a] && t.crank > 0 && ((t.mask >> (t.crank - 1)) & 1u) == 0 && ((t.dmask >> (t.crank - 1)) & 1u) == 0;
     else if (t.op == step_op::load)
       lp.vector_load[j] = affine[t.a] && t.guard < 0 && t.rank > 0 && dtype_size(t.type) == static_cast<int>(out_size);
   }
@@ -306,7 +329,7 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
   for (int d = 0; d < r.shp.rank; ++d) lext[d] = d == r.axis ? 1 : s.ext[R][d];
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * block_threads + threadIdx.x; i < lines;
        i += static_cast<std::int64_t>(gridDim.x) * block_threads)
-    scan_line<P, R>(s, unflatten(i, lext, r.shp.rank));
+    kernel::scan_line<P, R>(s, unflatten(i, lext, r.shp.rank));
 }
 
 // A reduction kernel: block b computes outputs b, b + gridDim.x, ...

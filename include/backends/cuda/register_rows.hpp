@@ -1,0 +1,286 @@
+// Row kernels that keep the row in registers (nvcc only).
+//
+// rows.hpp's cached kernel copies a row into shared memory, synchronizes, and runs each
+// stage over it; a group of threads loads a row, then computes on it, so few bytes are in
+// flight per multiprocessor and the copy bandwidth is not reached. When the row length is
+// static and small enough, this kernel holds the row in registers instead: every thread
+// of the row's group owns ITEMS elements of it, issues all its loads (16 bytes each when the
+// row is contiguous and aligned) at the start of the row, and runs the stages from its
+// registers; only the reductions talk to other threads (rows.hpp's fixed tree).
+//
+// Element j of a row lives in thread t = (j / 4) % TPR, register u = (j / (4 * TPR)) * 4 +
+// j % 4: four consecutive elements per thread and chunk, the chunks of a warp adjacent, so
+// the loads and stores of a warp are coalesced.
+//
+// It uses rows.hpp's roles (row_cache): an input row and a stage row live in registers
+// instead of shared memory, a reduction's result in a register as there. A stage row read
+// at another position than its own (a view of it) would need another thread's register:
+// such kernels, and rows too long for the registers, run the shared-memory kernel.
+// TPR and ITEMS depend on the static row length only, so the reduction order and the
+// result are the same on every call.
+#pragma once
+#if defined(__CUDACC__)
+#include <cuda_runtime.h>
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "../eval.hpp"
+#include "../exec_state.hpp"
+#include "../kernel_program.hpp"
+#include "kernels.hpp"
+#include "rows.hpp"
+
+namespace coil::cuda_kernel {
+
+// Elements one thread holds per register row: the smallest multiple of 4 that lets a group
+// of at most a block cover the row, at least COIL_CUDA_REG_ITEMS (a few 16-byte loads in
+// flight per thread); rows past register_row_max elements use shared memory.
+#ifndef COIL_CUDA_REG_ITEMS
+#define COIL_CUDA_REG_ITEMS 8
+#endif
+inline constexpr std::int64_t register_row_max = 32 * block_threads;
+struct register_shape {
+  int tpr = 0;   // threads per row: a power of two from a warp to a block
+  int items = 0; // elements per thread, a multiple of 4
+};
+constexpr register_shape register_shape_for(std::int64_t n) {
+  register_shape r;
+  r.tpr = 32;
+  while (r.tpr < block_threads && static_cast<std::int64_t>(r.tpr) * COIL_CUDA_REG_ITEMS < n) r.tpr *= 2;
+  const std::int64_t per_thread = (n + r.tpr - 1) / r.tpr;
+  r.items = static_cast<int>((per_thread + 3) / 4 * 4);
+  return r;
+}
+// The position in the row of register u of thread t.
+template <int TPR> __device__ __forceinline__ std::int64_t register_position(int u, int t) {
+  return (static_cast<std::int64_t>(u / 4) * TPR + t) * 4 + u % 4;
+}
+
+// The space (node whose extents a stage iterates) of stage node I.
+template <class P, int I> inline constexpr int stage_space_v = record_v<P, I>.kind == op_kind::reduction ? record_v<P, I>.inputs[0] : I;
+
+// The row length of kernel K when it is static and the same for every stage, else 0.
+template <class P, int K> constexpr std::int64_t static_row_length() {
+  const auto& rec = P::graph::records;
+  const auto& plan = P::plan;
+  const int orank = plan.outer_rank[K];
+  std::int64_t n = 0;
+  for (int st = plan.kernel_begin[K]; st < plan.kernel_end[K]; ++st) {
+    const int i = plan.stage_node[st];
+    const int space = rec[i].kind == op_kind::reduction ? rec[i].inputs[0] : i;
+    const dim d = rec[space].shp.d[orank];
+    if (!d.is_static()) return 0;
+    if (n != 0 && d.static_value() != n) return 0;
+    n = d.static_value();
+  }
+  return n;
+}
+
+// Whether a stage's program reads a stage row of K only at its own position.
+template <class P, int K, int I> constexpr bool reads_rows_in_place() {
+  constexpr auto& prog = kernel::program_v<P, stage_space_v<P, I>, I>;
+  for (const step& t : prog.steps)
+    if (t.op == step_op::load && row_cache_v<P, K>.role[t.node] == row_role::stage_row && t.a != 0) return false;
+  return true;
+}
+
+template <class P, int K> constexpr bool register_rows_ok() {
+  if constexpr (!row_cache_v<P, K>.ok) {
+    return false;
+  } else {
+    constexpr std::int64_t n = static_row_length<P, K>();
+    if (n <= 0 || n > register_row_max) return false;
+    constexpr int begin = P::plan.kernel_begin[K];
+    return []<std::size_t... S>(std::index_sequence<S...>) {
+      return (reads_rows_in_place<P, K, P::plan.stage_node[begin + static_cast<int>(S)]>() && ...);
+    }(std::make_index_sequence<P::plan.stages_in(K)>{});
+  }
+}
+template <class P, int K> inline constexpr bool register_rows_ok_v = register_rows_ok<P, K>();
+
+// The registers of a group thread: one array of ITEMS elements per row slot, typed.
+template <class P, int K, int ITEMS, class Slots> struct register_rows_of;
+template <class P, int K, int ITEMS, std::size_t... S> struct register_rows_of<P, K, ITEMS, std::index_sequence<S...>> {
+  template <std::size_t X> struct row {
+    value_t<P, row_cache_v<P, K>.row_node[X]> v[ITEMS];
+  };
+  using type = std::tuple<row<S>...>;
+};
+template <class P, int K, int ITEMS>
+using register_rows_t = typename register_rows_of<P, K, ITEMS, std::make_index_sequence<row_cache_v<P, K>.row_slots>>::type;
+
+// One step of a stage's program at register U: loads of rows kept in registers read them.
+template <class P, int K, int U, step S, int N, class Regs, int NS>
+__device__ __forceinline__ void run_register_step(kernel::value_slot* v, index_t* x, const exec_state<N>& s, const Regs& regs,
+                                                  const kernel::value_slot (&sc)[NS]) {
+  if constexpr (S.op == step_op::load) {
+    constexpr row_role role = row_cache_v<P, K>.role[S.node];
+    constexpr int slot = row_cache_v<P, K>.slot[S.node];
+    if constexpr (role == row_role::stage_scalar || role == row_role::stage_row || (role == row_role::input_row && S.a == 0)) {
+      if constexpr (S.guard >= 0)
+        if (v[S.guard].l != S.branch) return;
+      using T = element_t<S.type>;
+      if constexpr (role == row_role::stage_scalar) v[S.out] = sc[slot];
+      else kernel::slot_as<T>(v[S.out]) = std::get<slot>(regs).v[U];
+      return;
+    }
+  }
+  kernel::run_step<S>(v, x, s);
+}
+
+template <class P, int K, int I, int Root, int U, int N, class Regs, int NS>
+__device__ __forceinline__ auto eval_register(const exec_state<N>& s, const index_t& ix, const Regs& regs,
+                                              const kernel::value_slot (&sc)[NS]) {
+  // (scalars copied out of program_v: device code may not read the host object)
+  constexpr int values = kernel::program_v<P, I, Root>.values, indices = kernel::program_v<P, I, Root>.indices;
+  constexpr int result = kernel::program_v<P, I, Root>.result;
+  constexpr std::size_t steps = kernel::program_v<P, I, Root>.steps.size();
+  kernel::value_slot v[values]{};
+  index_t x[indices]{};
+  x[0] = ix;
+  [&]<std::size_t... J>(std::index_sequence<J...>) {
+    (run_register_step<P, K, U, kernel::program_v<P, I, Root>.steps[J]>(v, x, s, regs, sc), ...);
+  }(std::make_index_sequence<steps>{});
+  return kernel::slot_as<value_t<P, I>>(v[result]);
+}
+
+// Loads input row slot S of the row at outer index o into the thread's registers.
+template <class P, int K, int TPR, int ITEMS, int S, int N, class Regs>
+__device__ __forceinline__ void load_register_row(const exec_state<N>& s, const index_t& o, std::int64_t n, int t, Regs& regs) {
+  constexpr int X = row_cache_v<P, K>.row_node[S];
+  using T = value_t<P, X>;
+  constexpr int last = record_v<P, X>.shp.rank - 1;
+  const T* src = static_cast<const T*>(s.data[X]) + offset_in<last>(s.str[X], o);
+  const std::int64_t step = s.str[X][last];
+  auto& r = std::get<S>(regs).v;
+  if constexpr (sizeof(T) == 4) {
+    if (step == 1 && n % 4 == 0 && reinterpret_cast<std::uintptr_t>(src) % 16 == 0) {
+#pragma unroll
+      for (int c = 0; c < ITEMS / 4; ++c) {
+        const std::int64_t at = register_position<TPR>(c * 4, t);
+        if (at < n) {
+          const uint4 q = __ldg(reinterpret_cast<const uint4*>(src + at));
+          r[c * 4 + 0] = std::bit_cast<T>(q.x);
+          r[c * 4 + 1] = std::bit_cast<T>(q.y);
+          r[c * 4 + 2] = std::bit_cast<T>(q.z);
+          r[c * 4 + 3] = std::bit_cast<T>(q.w);
+        }
+      }
+      return;
+    }
+  }
+#pragma unroll
+  for (int u = 0; u < ITEMS; ++u) {
+    const std::int64_t at = register_position<TPR>(u, t);
+    if (at < n) r[u] = src[at * step];
+  }
+}
+
+// One stage of a register row kernel for the row at outer index o.
+template <class P, int K, int TPR, int ITEMS, int I, int N, class Regs, int NS>
+__device__ __forceinline__ void register_stage(const exec_state<N>& s, const index_t& o, std::int64_t n, int t, bool active, Regs& regs,
+                                               kernel::value_slot (&sc)[NS]) {
+  constexpr node_record r = record_v<P, I>;
+  constexpr int orank = P::plan.outer_rank[K];
+  constexpr row_role role = row_cache_v<P, K>.role[I];
+  constexpr int slot = row_cache_v<P, K>.slot[I];
+  constexpr bool store = row_cache_v<P, K>.store[I];
+  using T = value_t<P, I>;
+  T* out = static_cast<T*>(const_cast<void*>(s.data[I]));
+  index_t ix = o;
+  if constexpr (r.kind == op_kind::reduction) {
+    constexpr int c = r.inputs[0];
+    using In = value_t<P, c>;
+    partial<In> p = empty_partial<r.code, In>();
+    [&]<std::size_t... U>(std::index_sequence<U...>) {
+      ([&] {
+        const std::int64_t j = register_position<TPR>(static_cast<int>(U), t);
+        if (active && j < n) {
+          ix.v[orank] = j;
+          add_value<r.code>(p, static_cast<In>(eval_register<P, K, c, I, static_cast<int>(U)>(s, ix, regs, sc)), j);
+        }
+      }(), ...);
+    }(std::make_index_sequence<ITEMS>{});
+    p = group_reduce<TPR, I, r.code>(p);
+    const T result = finish<r.code, T>(p, n);
+    if constexpr (role == row_role::stage_scalar) kernel::slot_as<T>(sc[slot]) = result;
+    if constexpr (store)
+      if (active && t == 0) out[offset_of<P, I>(s, o)] = result; // o: keepdim's trailing index is 0
+  } else {
+    T val[ITEMS]{};
+    [&]<std::size_t... U>(std::index_sequence<U...>) {
+      ([&] {
+        const std::int64_t j = register_position<TPR>(static_cast<int>(U), t);
+        if (active && j < n) {
+          ix.v[orank] = j;
+          val[U] = eval_register<P, K, I, I, static_cast<int>(U)>(s, ix, regs, sc);
+          if constexpr (role == row_role::stage_row) std::get<slot>(regs).v[U] = val[U];
+        }
+      }(), ...);
+    }(std::make_index_sequence<ITEMS>{});
+    if constexpr (store) {
+      if (!active) return;
+      ix.v[orank] = 0;
+      T* row = out + offset_of<P, I>(s, ix);
+      const std::int64_t step = s.str[I][orank];
+      if constexpr (sizeof(T) == 4) {
+        if (step == 1 && n % 4 == 0 && reinterpret_cast<std::uintptr_t>(row) % 16 == 0) {
+#pragma unroll
+          for (int c = 0; c < ITEMS / 4; ++c) {
+            const std::int64_t at = register_position<TPR>(c * 4, t);
+            if (at < n)
+              *reinterpret_cast<uint4*>(row + at) = uint4{std::bit_cast<unsigned>(val[c * 4]), std::bit_cast<unsigned>(val[c * 4 + 1]),
+                                                          std::bit_cast<unsigned>(val[c * 4 + 2]), std::bit_cast<unsigned>(val[c * 4 + 3])};
+          }
+          return;
+        }
+      }
+#pragma unroll
+      for (int u = 0; u < ITEMS; ++u) {
+        const std::int64_t at = register_position<TPR>(u, t);
+        if (at < n) row[at * step] = val[u];
+      }
+    }
+  }
+}
+
+// The register row kernel: a group of TPR threads per row, block b takes the row groups
+// b, b + gridDim.x, ...
+template <class P, int K, int N>
+__global__ void __launch_bounds__(block_threads) register_rows(exec_state<N> s, std::int64_t outer) {
+  constexpr std::int64_t n = static_row_length<P, K>();
+  constexpr register_shape shape = register_shape_for(n);
+  constexpr int TPR = shape.tpr, ITEMS = shape.items;
+  constexpr int input_rows = row_cache_v<P, K>.input_rows;
+  constexpr int scalar_slots = row_cache_v<P, K>.scalar_slots;
+  constexpr int begin = P::plan.kernel_begin[K];
+  constexpr int orank = P::plan.outer_rank[K];
+  constexpr int space = stage_space_v<P, P::plan.stage_node[begin]>;
+  constexpr int groups = block_threads / TPR;
+  constexpr int NS = scalar_slots > 0 ? scalar_slots : 1;
+  const int g = static_cast<int>(threadIdx.x) / TPR, t = static_cast<int>(threadIdx.x) % TPR;
+  register_rows_t<P, K, ITEMS> regs{};
+  kernel::value_slot sc[NS]{};
+  for (std::int64_t base = static_cast<std::int64_t>(blockIdx.x) * groups; base < outer;
+       base += static_cast<std::int64_t>(gridDim.x) * groups) {
+    const std::int64_t row = base + g;
+    const bool active = row < outer;
+    const index_t o = unflatten(active ? row : 0, s.ext[space], orank);
+    if (active)
+      [&]<std::size_t... S>(std::index_sequence<S...>) {
+        (load_register_row<P, K, TPR, ITEMS, static_cast<int>(S)>(s, o, n, t, regs), ...);
+      }(std::make_index_sequence<input_rows>{});
+    [&]<std::size_t... S>(std::index_sequence<S...>) {
+      (register_stage<P, K, TPR, ITEMS, P::plan.stage_node[begin + static_cast<int>(S)]>(s, o, n, t, active, regs, sc), ...);
+    }(std::make_index_sequence<P::plan.stages_in(K)>{});
+    if constexpr (TPR > 32) __syncthreads(); // the next row's reductions reuse their scratch
+  }
+}
+
+} // namespace coil::cuda_kernel
+#endif // __CUDACC__

@@ -1,0 +1,115 @@
+// The register row kernel (backends/cuda/register_rows.hpp): rows of a static length held
+// in registers, against the reference backend, at every shape it takes (a warp with 4 or 8
+// elements per thread, 128 threads, a block with 12 or 32 per thread) and past it (the
+// shared-memory kernel), with aligned, misaligned and strided rows. Skips without a GPU.
+#include <doctest/doctest.h>
+
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <utility>
+
+#include <coil.hpp>
+
+#include "cuda/device_check.hpp"
+#include "support/cuda_device.hpp"
+
+namespace cases {
+constexpr auto B = coil::sym<"B">;
+template <std::int64_t N> constexpr auto x = coil::input<"x", float>(B, coil::static_int<N>{});
+template <std::int64_t N> constexpr auto a = coil::input<"a", float>(coil::static_int<N>{});
+template <std::int64_t N> constexpr auto b = coil::input<"b", float>(coil::static_int<N>{});
+template <std::int64_t N> constexpr auto softmax = coil::softmax<-1>(x<N>);
+template <std::int64_t N> constexpr auto log_softmax = coil::log_softmax<-1>(x<N>);
+template <std::int64_t N> constexpr auto layer_norm = coil::layer_norm(x<N>, coil::static_int<N>{}, a<N>, b<N>);
+
+// nvcc needs the kernels' key types named (runtime/model.hpp, keyed_model).
+template <std::int64_t N> struct softmax_gpu : coil::keyed_model<softmax_gpu<N>, coil::cuda, decltype(softmax<N>)> {};
+template <std::int64_t N> struct log_softmax_gpu : coil::keyed_model<log_softmax_gpu<N>, coil::cuda, decltype(log_softmax<N>)> {};
+template <std::int64_t N> struct layer_norm_gpu : coil::keyed_model<layer_norm_gpu<N>, coil::cuda, decltype(layer_norm<N>)> {};
+
+using coil::cuda_kernel::register_rows_ok_v;
+using coil::cuda_kernel::register_shape_for;
+// Which rows go to registers, and in which shape: static lengths up to 32 elements a thread
+// of a block; a symbolic length, or a longer row, runs the shared-memory kernel.
+static_assert(register_rows_ok_v<softmax_gpu<10>, 0> && register_rows_ok_v<layer_norm_gpu<3000>, 0>);
+static_assert(!register_rows_ok_v<softmax_gpu<9000>, 0> && coil::cuda_kernel::row_cache_v<softmax_gpu<9000>, 0>.ok);
+constexpr auto C = coil::sym<"C">;
+constexpr auto softmax_any = coil::softmax<-1>(coil::input<"x", float>(B, C));
+struct softmax_any_gpu : coil::keyed_model<softmax_any_gpu, coil::cuda, decltype(softmax_any)> {};
+static_assert(!register_rows_ok_v<softmax_any_gpu, 0>);
+static_assert(register_shape_for(10).tpr == 32 && register_shape_for(10).items == 4);
+static_assert(register_shape_for(130).tpr == 32 && register_shape_for(130).items == 8);
+static_assert(register_shape_for(1024).tpr == 128 && register_shape_for(1024).items == 8);
+static_assert(register_shape_for(3000).tpr == 256 && register_shape_for(3000).items == 12);
+static_assert(register_shape_for(8192).tpr == 256 && register_shape_for(8192).items == 32);
+} // namespace cases
+
+namespace {
+
+bool have_device() { return coil::testing::have_cuda_device("cuda_register_rows_cuda"); }
+
+template <std::int64_t N> void check_rows_of_length() {
+  using coil::testing::expect_device_matches_reference;
+  using coil::testing::expect_laid_out_matches_reference;
+  for (std::int64_t rows : {1, 5, 67}) {
+    CAPTURE(N);
+    CAPTURE(rows);
+    coil::testing::device_input<"x", float, 2> x({rows, N}, 30);
+    coil::testing::device_input<"a", float, 1> a({N}, 31);
+    coil::testing::device_input<"b", float, 1> b({N}, 32);
+    expect_device_matches_reference<cases::softmax_gpu<N>>(1e-6, cases::softmax<N>, x);
+    expect_device_matches_reference<cases::log_softmax_gpu<N>>(1e-6, cases::log_softmax<N>, x);
+    expect_device_matches_reference<cases::layer_norm_gpu<N>>(1e-6, cases::layer_norm<N>, x, a, b);
+    // misaligned and strided rows, and a misaligned output: the scalar loads and stores
+    for (auto [offset, step] : {std::pair<std::int64_t, std::int64_t>{1, 1}, {0, 2}}) {
+      CAPTURE(offset);
+      CAPTURE(step);
+      coil::testing::laid_out xv(x.host, offset, step);
+      expect_laid_out_matches_reference<cases::softmax_gpu<N>>(cases::softmax<N>, xv, x);
+      expect_laid_out_matches_reference<cases::layer_norm_gpu<N>>(cases::layer_norm<N>, xv, x, a, b);
+    }
+  }
+}
+
+} // namespace
+
+TEST_CASE("cuda: register row kernels match the reference at every shape they take") {
+  if (!have_device()) return;
+  check_rows_of_length<10>();   // a warp, 4 per thread, a partial chunk
+  check_rows_of_length<130>();  // a warp, 8 per thread, not a multiple of 4
+  check_rows_of_length<1000>(); // 128 threads
+  check_rows_of_length<1024>(); // W2 / W3's rows
+  check_rows_of_length<3000>(); // a block, 12 per thread
+  check_rows_of_length<9000>(); // past the registers: the shared-memory kernel
+}
+
+TEST_CASE("cuda: a register row kernel keeps PyTorch's corners and gives the same bits on every call") {
+  if (!have_device()) return;
+  constexpr std::int64_t n = 1000;
+  coil::testing::device_input<"x", float, 2> x({7, n}, 33);
+  const float inf = std::numeric_limits<float>::infinity();
+  for (std::int64_t j = 0; j < n; ++j) x.host(2, j) = -inf; // an all -inf row: NaN (0 / 0)
+  x.host(4, 17) = std::numeric_limits<float>::quiet_NaN();    // NaN spreads over its row
+  x.host(5, 3) = 1e30f;                                       // large magnitudes stay finite
+  x.upload();
+  coil::testing::expect_device_matches_reference<cases::softmax_gpu<n>>(1e-6, cases::softmax<n>, x);
+  cases::softmax_gpu<n> m;
+  coil::device_buffer<float> first(7 * n), again(7 * n);
+  const auto view = [](coil::device_buffer<float>& o) { return coil::out(coil::tensor_view<float, 2>{o.data(), {7, n}, {n, 1}}); };
+  REQUIRE(m.run(x.device_arg(), view(first)).ok());
+  for (int k = 0; k < 3; ++k) REQUIRE(m.run(x.device_arg(), view(again)).ok());
+  coil::cuda_check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+  coil::tensor<float, 2> h1({7, n}), h2({7, n});
+  coil::copy_to_host(h1.data(), first.data(), h1.size());
+  coil::copy_to_host(h2.data(), again.data(), h2.size());
+  for (std::int64_t i = 0; i < h1.size(); ++i) {
+    const float p = h1.data()[i], q = h2.data()[i];
+    REQUIRE((p == q || (std::isnan(p) && std::isnan(q))));
+  }
+  CHECK(std::isnan(h1(2, 0)));
+  CHECK(std::isnan(h1(4, 0)));
+  CHECK(h1(5, 3) == 1.0f);
+}
