@@ -63,6 +63,11 @@ constexpr auto gelu_any = coil::gelu(xc * ac + bc);
 constexpr auto x128 = coil::input<"x", float>(B, 128_c);
 constexpr auto softmax_128 = coil::softmax<-1>(x128); // W2 [64, 128]: static row length
 
+// A broadcastable inner axis: x's [B, C] with C bound to 1 is read at column 0 for every
+// lane, so the 16-byte pointwise path must not take its load (C = 64: it may).
+constexpr auto Cb = coil::sym<"C", coil::broadcastable>;
+constexpr auto inner_broadcast = coil::input<"x", float>(B, Cb) + coil::input<"y", float>(B, 64_c);
+
 // nvcc needs the kernels' key types named (runtime/model.hpp, keyed_model).
 struct gelu_gpu : coil::keyed_model<gelu_gpu, coil::cuda, decltype(gelu_affine)> {};
 struct softmax_gpu : coil::keyed_model<softmax_gpu, coil::cuda, decltype(softmax_rows)> {};
@@ -78,6 +83,7 @@ struct softmax_any_gpu : coil::keyed_model<softmax_any_gpu, coil::cuda, decltype
 struct log_softmax_any_gpu : coil::keyed_model<log_softmax_any_gpu, coil::cuda, decltype(log_softmax_any)> {};
 struct layer_norm_any_gpu : coil::keyed_model<layer_norm_any_gpu, coil::cuda, decltype(layer_norm_any)> {};
 struct gelu_any_gpu : coil::keyed_model<gelu_any_gpu, coil::cuda, decltype(gelu_any)> {};
+struct inner_broadcast_gpu : coil::keyed_model<inner_broadcast_gpu, coil::cuda, decltype(inner_broadcast)> {};
 struct softmax_128_gpu : coil::keyed_model<softmax_128_gpu, coil::cuda, decltype(softmax_128)> {};
 
 // What the cached row kernel keeps on chip: softmax's input row (read by amax and exp) and
@@ -207,5 +213,15 @@ TEST_CASE("cuda: a row kernel gives the same bits on every call") {
     REQUIRE(m.run(x.device_arg(), coil::out(coil::tensor_view<float, 2>{out.data(), {33, 1000}, {1000, 1}})).ok());
     coil::copy_to_host(call == 0 ? first.data() : again.data(), out.data(), 33 * 1000);
     if (call > 0) CHECK(first == again);
+  }
+}
+
+TEST_CASE("cuda: a broadcastable inner axis bound to 1 is read at column 0 by the vector pointwise loop") {
+  if (!have_device()) return;
+  for (std::int64_t cols : {1, 64}) {
+    CAPTURE(cols);
+    input_pair<"x", float, 2> x({33, cols}, 24);
+    input_pair<"y", float, 2> y({33, 64}, 25);
+    expect_device_matches_reference<cases::inner_broadcast_gpu>(cases::inner_broadcast, x, y);
   }
 }

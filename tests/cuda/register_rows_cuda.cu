@@ -40,6 +40,13 @@ constexpr auto C = coil::sym<"C">;
 constexpr auto softmax_any = coil::softmax<-1>(coil::input<"x", float>(B, C));
 struct softmax_any_gpu : coil::keyed_model<softmax_any_gpu, coil::cuda, decltype(softmax_any)> {};
 static_assert(!register_rows_ok_v<softmax_any_gpu, 0>);
+// layer_norm's weight and bias are row parameters, read by its output stage only.
+static_assert(coil::cuda_kernel::param_plan_v<layer_norm_gpu<1000>, 0>.slots == 2 && coil::cuda_kernel::param_plan_v<softmax_gpu<1000>, 0>.slots == 0);
+// Blocks per multiprocessor from the registers kept live: 8 * 2 + 24 -> 6 for softmax,
+// 8 * (1 + 2) + 24 -> 5 for layer_norm, 4 * 2 + 24 -> 8 for short rows.
+static_assert(coil::cuda_kernel::register_min_blocks<softmax_gpu<1000>, 0>() == 6);
+static_assert(coil::cuda_kernel::register_min_blocks<layer_norm_gpu<1000>, 0>() == 5);
+static_assert(coil::cuda_kernel::register_min_blocks<softmax_gpu<10>, 0>() == 8);
 static_assert(register_shape_for(10).tpr == 32 && register_shape_for(10).items == 4);
 static_assert(register_shape_for(130).tpr == 32 && register_shape_for(130).items == 8);
 static_assert(register_shape_for(1024).tpr == 128 && register_shape_for(1024).items == 8);

@@ -16,6 +16,9 @@
 // instead of shared memory, a reduction's result in a register as there. A stage row read
 // at another position than its own (a view of it) would need another thread's register:
 // such kernels, and rows too long for the registers, run the shared-memory kernel.
+// A 1-d operand read along the row (layer_norm's weight and bias: a broadcast of the row's
+// own index onto its only axis) is a row parameter: the stages that read it load it with
+// 16-byte loads into registers of the same layout first, instead of one load per element.
 // TPR and ITEMS depend on the static row length only, so the reduction order and the
 // result are the same on every call.
 #pragma once
@@ -23,11 +26,13 @@
 #include <cuda_runtime.h>
 
 #include <bit>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "../eval.hpp"
 #include "../exec_state.hpp"
@@ -103,6 +108,52 @@ template <class P, int K> constexpr bool register_rows_ok() {
 }
 template <class P, int K> inline constexpr bool register_rows_ok_v = register_rows_ok<P, K>();
 
+// The row parameters of kernel K: nodes every load of which reads a 1-d operand at the
+// stage's own position along the row, and for each stage which of them it reads.
+template <int N> struct param_plan {
+  int slots = 0;
+  std::array<int, N> slot{};            // node -> parameter slot, or -1
+  std::array<int, N> node{};            // parameter slot -> node
+  std::array<std::uint64_t, N> used{};  // stage node -> bit per parameter slot it reads
+};
+template <class P, int K> constexpr auto make_param_plan() {
+  constexpr int n = P::graph::size;
+  const auto& rec = P::graph::records;
+  const auto& plan = P::plan;
+  param_plan<n> pp;
+  std::array<int, n> along_row{}, other{};
+  for (int st = plan.kernel_begin[K]; st < plan.kernel_end[K]; ++st) {
+    const int i = plan.stage_node[st];
+    detail::program_builder<n> b(rec, plan.realized, i);
+    b.value(rec[i].kind == op_kind::reduction ? rec[i].inputs[0] : i, 0, -1, 0);
+    std::vector<bool> row_index(static_cast<std::size_t>(b.indices), false); // x[0]'s last axis alone
+    for (const step& t : b.steps) {
+      if (t.op == step_op::ix_bcast)
+        row_index[static_cast<std::size_t>(t.out)] = t.a == 0 && t.crank == 1 && (t.mask & 1u) == 0 && (t.dmask & 1u) == 0;
+      if (t.op != step_op::load || plan.kernel_of[t.node] == K || row_cache_v<P, K>.role[t.node] != row_role::none) continue;
+      const bool fits = row_index[static_cast<std::size_t>(t.a)] && t.rank == 1 && t.guard < 0 && rec[t.node].shp.d[0].is_static() &&
+                        rec[t.node].shp.d[0].static_value() == static_row_length<P, K>();
+      ++(fits ? along_row : other)[t.node];
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    pp.slot[i] = -1;
+    if (along_row[i] > 0 && other[i] == 0 && pp.slots < 64) {
+      pp.node[pp.slots] = i;
+      pp.slot[i] = pp.slots++;
+    }
+  }
+  for (int st = plan.kernel_begin[K]; st < plan.kernel_end[K]; ++st) {
+    const int i = plan.stage_node[st];
+    detail::program_builder<n> b(rec, plan.realized, i);
+    b.value(rec[i].kind == op_kind::reduction ? rec[i].inputs[0] : i, 0, -1, 0);
+    for (const step& t : b.steps)
+      if (t.op == step_op::load && pp.slot[t.node] >= 0) pp.used[i] |= std::uint64_t{1} << pp.slot[t.node];
+  }
+  return pp;
+}
+template <class P, int K> inline constexpr auto param_plan_v = make_param_plan<P, K>();
+
 // The registers of a group thread: one array of ITEMS elements per row slot, typed.
 template <class P, int K, int ITEMS, class Slots> struct register_rows_of;
 template <class P, int K, int ITEMS, std::size_t... S> struct register_rows_of<P, K, ITEMS, std::index_sequence<S...>> {
@@ -113,12 +164,26 @@ template <class P, int K, int ITEMS, std::size_t... S> struct register_rows_of<P
 };
 template <class P, int K, int ITEMS>
 using register_rows_t = typename register_rows_of<P, K, ITEMS, std::make_index_sequence<row_cache_v<P, K>.row_slots>>::type;
+// The row parameters a stage loads, in the same layout.
+template <class P, int K, int ITEMS, class Slots> struct register_params_of;
+template <class P, int K, int ITEMS, std::size_t... S> struct register_params_of<P, K, ITEMS, std::index_sequence<S...>> {
+  template <std::size_t X> struct row {
+    value_t<P, param_plan_v<P, K>.node[X]> v[ITEMS];
+  };
+  using type = std::tuple<row<S>...>;
+};
+template <class P, int K, int ITEMS>
+using register_params_t = typename register_params_of<P, K, ITEMS, std::make_index_sequence<param_plan_v<P, K>.slots>>::type;
 
 // One step of a stage's program at register U: loads of rows kept in registers read them.
-template <class P, int K, int U, step S, int N, class Regs, int NS>
+template <class P, int K, int U, step S, int N, class Regs, class Params, int NS>
 __device__ __forceinline__ void run_register_step(kernel::value_slot* v, index_t* x, const exec_state<N>& s, const Regs& regs,
-                                                  const kernel::value_slot (&sc)[NS]) {
+                                                  const Params& params, const kernel::value_slot (&sc)[NS]) {
   if constexpr (S.op == step_op::load) {
+    if constexpr (param_plan_v<P, K>.slot[S.node] >= 0) {
+      kernel::slot_as<element_t<S.type>>(v[S.out]) = std::get<param_plan_v<P, K>.slot[S.node]>(params).v[U]; // (never guarded)
+      return;
+    }
     constexpr row_role role = row_cache_v<P, K>.role[S.node];
     constexpr int slot = row_cache_v<P, K>.slot[S.node];
     if constexpr (role == row_role::stage_scalar || role == row_role::stage_row || (role == row_role::input_row && S.a == 0)) {
@@ -133,8 +198,8 @@ __device__ __forceinline__ void run_register_step(kernel::value_slot* v, index_t
   kernel::run_step<S>(v, x, s);
 }
 
-template <class P, int K, int I, int Root, int U, int N, class Regs, int NS>
-__device__ __forceinline__ auto eval_register(const exec_state<N>& s, const index_t& ix, const Regs& regs,
+template <class P, int K, int I, int Root, int U, int N, class Regs, class Params, int NS>
+__device__ __forceinline__ auto eval_register(const exec_state<N>& s, const index_t& ix, const Regs& regs, const Params& params,
                                               const kernel::value_slot (&sc)[NS]) {
   // (scalars copied out of program_v: device code may not read the host object)
   constexpr int values = kernel::program_v<P, I, Root>.values, indices = kernel::program_v<P, I, Root>.indices;
@@ -144,20 +209,17 @@ __device__ __forceinline__ auto eval_register(const exec_state<N>& s, const inde
   index_t x[indices]{};
   x[0] = ix;
   [&]<std::size_t... J>(std::index_sequence<J...>) {
-    (run_register_step<P, K, U, kernel::program_v<P, I, Root>.steps[J]>(v, x, s, regs, sc), ...);
+    (run_register_step<P, K, U, kernel::program_v<P, I, Root>.steps[J]>(v, x, s, regs, params, sc), ...);
   }(std::make_index_sequence<steps>{});
   return kernel::slot_as<value_t<P, I>>(v[result]);
 }
 
-// Loads input row slot S of the row at outer index o into the thread's registers.
-template <class P, int K, int TPR, int ITEMS, int S, int N, class Regs>
-__device__ __forceinline__ void load_register_row(const exec_state<N>& s, const index_t& o, std::int64_t n, int t, Regs& regs) {
-  constexpr int X = row_cache_v<P, K>.row_node[S];
-  using T = value_t<P, X>;
+// Loads node X's row at outer index o (its last axis) into this thread's registers r.
+template <class P, int X, int TPR, int ITEMS, int N, class T>
+__device__ __forceinline__ void load_register_row(const exec_state<N>& s, const index_t& o, std::int64_t n, int t, T (&r)[ITEMS]) {
   constexpr int last = record_v<P, X>.shp.rank - 1;
   const T* src = static_cast<const T*>(s.data[X]) + offset_in<last>(s.str[X], o);
   const std::int64_t step = s.str[X][last];
-  auto& r = std::get<S>(regs).v;
   if constexpr (sizeof(T) == 4) {
     if (step == 1 && n % 4 == 0 && reinterpret_cast<std::uintptr_t>(src) % 16 == 0) {
 #pragma unroll
@@ -193,19 +255,34 @@ __device__ __forceinline__ void register_stage(const exec_state<N>& s, const ind
   using T = value_t<P, I>;
   T* out = static_cast<T*>(const_cast<void*>(s.data[I]));
   index_t ix = o;
+  register_params_t<P, K, ITEMS> params{};
+  if (active)
+    [&]<std::size_t... S>(std::index_sequence<S...>) {
+      ([&] {
+        if constexpr ((param_plan_v<P, K>.used[I] >> S) & 1u)
+          load_register_row<P, param_plan_v<P, K>.node[S], TPR, ITEMS>(s, o, n, t, std::get<S>(params).v);
+      }(), ...);
+    }(std::make_index_sequence<param_plan_v<P, K>.slots>{});
   if constexpr (r.kind == op_kind::reduction) {
     constexpr int c = r.inputs[0];
     using In = value_t<P, c>;
     partial<In> p = empty_partial<r.code, In>();
+    // A float sum adds a thread's ITEMS values in float (-0 is its identity), then joins the
+    // double tree once: one conversion and one double add per thread, not per element.
+    constexpr bool float_sum = (r.code == op_code::sum || r.code == op_code::mean) && std::is_same_v<In, float>;
+    float local = -0.0f;
     [&]<std::size_t... U>(std::index_sequence<U...>) {
       ([&] {
         const std::int64_t j = register_position<TPR>(static_cast<int>(U), t);
         if (active && j < n) {
           ix.v[orank] = j;
-          add_value<r.code>(p, static_cast<In>(eval_register<P, K, c, I, static_cast<int>(U)>(s, ix, regs, sc)), j);
+          const In v = static_cast<In>(eval_register<P, K, c, I, static_cast<int>(U)>(s, ix, regs, params, sc));
+          if constexpr (float_sum) local += v;
+          else add_value<r.code>(p, v, j);
         }
       }(), ...);
     }(std::make_index_sequence<ITEMS>{});
+    if constexpr (float_sum) add_value<r.code>(p, local, 0);
     p = group_reduce<TPR, I, r.code>(p);
     const T result = finish<r.code, T>(p, n);
     if constexpr (role == row_role::stage_scalar) kernel::slot_as<T>(sc[slot]) = result;
@@ -218,7 +295,7 @@ __device__ __forceinline__ void register_stage(const exec_state<N>& s, const ind
         const std::int64_t j = register_position<TPR>(static_cast<int>(U), t);
         if (active && j < n) {
           ix.v[orank] = j;
-          val[U] = eval_register<P, K, I, I, static_cast<int>(U)>(s, ix, regs, sc);
+          val[U] = eval_register<P, K, I, I, static_cast<int>(U)>(s, ix, regs, params, sc);
           if constexpr (role == row_role::stage_row) std::get<slot>(regs).v[U] = val[U];
         }
       }(), ...);
@@ -251,8 +328,28 @@ __device__ __forceinline__ void register_stage(const exec_state<N>& s, const ind
 
 // The register row kernel: a group of TPR threads per row, block b takes the row groups
 // b, b + gridDim.x, ...
+// Blocks per multiprocessor the kernel is compiled for (__launch_bounds__): as many as the
+// registers it keeps live allow, estimated as ITEMS per row slot and per row parameter of
+// the stage that reads the most of them, plus COIL_CUDA_REG_OVERHEAD for the rest (indices,
+// pointers, partials). Fewer blocks leave the loads of too few rows in flight; more make
+// the compiler spill. (On an H200: softmax [., 1024], 2 row slots, 6 blocks: 0.044 ms; 5:
+// 0.048; layer_norm, 1 row and 2 parameters, 5 blocks: 0.040 ms; 6: 0.045; 8: 0.060.)
+#ifndef COIL_CUDA_REG_OVERHEAD
+#define COIL_CUDA_REG_OVERHEAD 24
+#endif
+template <class P, int K> constexpr int register_min_blocks() {
+  const int items = register_shape_for(static_row_length<P, K>()).items;
+  int params = 0;
+  for (int st = P::plan.kernel_begin[K]; st < P::plan.kernel_end[K]; ++st) {
+    const int used = std::popcount(param_plan_v<P, K>.used[P::plan.stage_node[st]]);
+    params = used > params ? used : params;
+  }
+  const int regs = items * (row_cache_v<P, K>.row_slots + params) + COIL_CUDA_REG_OVERHEAD;
+  const int blocks = 65536 / (block_threads * regs);
+  return blocks < 1 ? 1 : blocks > 8 ? 8 : blocks;
+}
 template <class P, int K, int N>
-__global__ void __launch_bounds__(block_threads) register_rows(exec_state<N> s, std::int64_t outer) {
+__global__ void __launch_bounds__(block_threads, register_min_blocks<P, K>()) register_rows(exec_state<N> s, std::int64_t outer) {
   constexpr std::int64_t n = static_row_length<P, K>();
   constexpr register_shape shape = register_shape_for(n);
   constexpr int TPR = shape.tpr, ITEMS = shape.items;
@@ -273,7 +370,7 @@ __global__ void __launch_bounds__(block_threads) register_rows(exec_state<N> s, 
     const index_t o = unflatten(active ? row : 0, s.ext[space], orank);
     if (active)
       [&]<std::size_t... S>(std::index_sequence<S...>) {
-        (load_register_row<P, K, TPR, ITEMS, static_cast<int>(S)>(s, o, n, t, regs), ...);
+        (load_register_row<P, row_cache_v<P, K>.row_node[S], TPR, ITEMS>(s, o, n, t, std::get<S>(regs).v), ...);
       }(std::make_index_sequence<input_rows>{});
     [&]<std::size_t... S>(std::index_sequence<S...>) {
       (register_stage<P, K, TPR, ITEMS, P::plan.stage_node[begin + static_cast<int>(S)]>(s, o, n, t, active, regs, sc), ...);
