@@ -446,9 +446,16 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
     if (total == 0) return {};
     if constexpr (rank > 0) {
       if (s.ext[R][rank - 1] >= 64) {
-        const std::int64_t rows = total / s.ext[R][rank - 1];
-        if (pointwise_vector_ready<P, R>(s)) cuda_kernel::pointwise_vector<P, R><<<grid_for(rows), threads, 0, stream>>>(s, rows);
-        else cuda_kernel::pointwise_rows<P, R><<<grid_for(rows), threads, 0, stream>>>(s, rows);
+        const std::int64_t n = s.ext[R][rank - 1], rows = total / n;
+        // (the kernels' row groups: block_threads / row_group_threads(work items of a row) rows a block)
+        if (pointwise_vector_ready<P, R>(s)) {
+          constexpr int V = 32 / static_cast<int>(sizeof(kernel::value_t<P, R>));
+          const std::int64_t groups = threads / cuda_kernel::row_group_threads(n / V);
+          cuda_kernel::pointwise_vector<P, R><<<grid_for((rows + groups - 1) / groups), threads, 0, stream>>>(s, rows);
+        } else {
+          const std::int64_t groups = threads / cuda_kernel::row_group_threads(n);
+          cuda_kernel::pointwise_rows<P, R><<<grid_for((rows + groups - 1) / groups), threads, 0, stream>>>(s, rows);
+        }
         return cuda_status(cudaGetLastError(), "kernel launch");
       }
     }

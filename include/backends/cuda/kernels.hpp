@@ -204,16 +204,33 @@ __device__ __forceinline__ index_t unflatten(std::int64_t flat, const std::int64
   return ix;
 }
 
-// Pointwise, row mode: block b takes rows b, b + gridDim.x, ...; its threads walk the
-// innermost axis of each row.
+// The threads of a block that walk one row of `units` work items (elements, or vector
+// chunks): the smallest power of two from a warp to the block that covers the row, so a
+// short row does not leave most of the block idle; a block takes block_threads / group
+// rows at a time.
+__host__ __device__ constexpr int row_group_threads(std::int64_t units) {
+  int g = 32;
+  while (g < block_threads && g < units) g *= 2;
+  return g;
+}
+struct row_group {
+  int size, at, groups; // threads per row, this thread's place in its group, groups per block
+  __device__ explicit row_group(std::int64_t units)
+      : size(row_group_threads(units)), at(static_cast<int>(threadIdx.x) % size), groups(block_threads / size) {}
+  __device__ std::int64_t first_row() const { return static_cast<std::int64_t>(blockIdx.x) * groups + static_cast<int>(threadIdx.x) / size; }
+  __device__ std::int64_t row_step() const { return static_cast<std::int64_t>(gridDim.x) * groups; }
+};
+
+// Pointwise, row mode: a group of threads per row (row_group), walking its innermost axis.
 template <class P, int R, int N> __global__ void __launch_bounds__(block_threads) pointwise_rows(exec_state<N> s, std::int64_t rows) {
   constexpr int rank = record_v<P, R>.shp.rank;
   using T = value_t<P, R>;
   T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
   const std::int64_t n = s.ext[R][rank - 1];
-  for (std::int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
+  const row_group grp(n);
+  for (std::int64_t row = grp.first_row(); row < rows; row += grp.row_step()) {
     index_t ix = unflatten(row, s.ext[R], rank - 1);
-    for (std::int64_t j = threadIdx.x; j < n; j += block_threads) {
+    for (std::int64_t j = grp.at; j < n; j += grp.size) {
       ix.v[rank - 1] = j;
       out[offset_of<P, R>(s, ix)] = eval<P, R, R>(s, ix);
     }
@@ -290,9 +307,10 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
   constexpr int W = 16 / static_cast<int>(sizeof(T)), V = 2 * W; // two 16-byte loads in flight per vector load
   T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
   const std::int64_t n = s.ext[R][rank - 1], chunks = n / V;
-  for (std::int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
+  const row_group grp(chunks);
+  for (std::int64_t row = grp.first_row(); row < rows; row += grp.row_step()) {
     index_t ix = unflatten(row, s.ext[R], rank - 1);
-    for (std::int64_t k = threadIdx.x; k < chunks; k += block_threads) {
+    for (std::int64_t k = grp.at; k < chunks; k += grp.size) {
       ix.v[rank - 1] = k * V;
       union {
         uint4 q[2];
@@ -303,7 +321,7 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
       to[0] = u.q[0];
       to[1] = u.q[1];
     }
-    for (std::int64_t j = chunks * V + threadIdx.x; j < n; j += block_threads) {
+    for (std::int64_t j = chunks * V + grp.at; j < n; j += grp.size) {
       ix.v[rank - 1] = j;
       out[offset_of<P, R>(s, ix)] = eval<P, R, R>(s, ix);
     }
