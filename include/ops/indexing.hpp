@@ -28,7 +28,9 @@ template <dim_type N> constexpr auto arange(N n) { return iota<0>(n); }
 
 // `arange(start_c, end_c, step_c)`: torch.arange(start, end, step). Integer literals give
 // int64; any floating literal gives float32 (PyTorch's default dtype), each value computed
-// as start + i * step in double and rounded once, as PyTorch's CPU kernel does.
+// as start + i * step in double and rounded once. (PyTorch's vectorized CPU kernel adds
+// step to a rounded base in float within a vector, so a fractional step can differ from
+// it by an ulp; the goldens compare within float tolerance.)
 template <scalar_literal S, scalar_literal E, scalar_literal St = static_int<1>>
 constexpr auto arange(S start, E, St step = {}) {
   constexpr double a = detail::literal_value(S{}), b = detail::literal_value(E{}), c = detail::literal_value(St{});

@@ -166,13 +166,40 @@ status check_dims(const std::array<node_record, N>& recs, const std::int64_t (*e
   return {};
 }
 
-// Every index a gather reads from a model input must be in range; checked on the host
-// before any kernel runs (an index computed inside the model is clamped instead).
+// The model input whose values a gather's index operand holds, all of them: the operand
+// itself, or the input behind views that keep every value (reshape, permute, expand,
+// squeeze, unsqueeze, flip) and integer casts; -1 otherwise (a computed index, or a slice
+// or window that reads only some values of the input).
+template <std::size_t N> constexpr int index_source(const std::array<node_record, N>& recs, int i) {
+  for (;;) {
+    const node_record& r = recs[i];
+    if (r.kind == op_kind::input) return r.type == dtype::i32 || r.type == dtype::i64 ? i : -1;
+    const bool keeps_values = r.kind == op_kind::view && (r.code == op_code::reshape || r.code == op_code::permute || r.code == op_code::expand ||
+                                                         r.code == op_code::squeeze || r.code == op_code::unsqueeze || r.code == op_code::flip);
+    const bool int_cast = r.kind == op_kind::pointwise && r.code == op_code::cast && is_integral(recs[r.inputs[0]].type) && is_integral(r.type);
+    if (!keeps_values && !int_cast) return -1;
+    i = r.inputs[0];
+  }
+}
+
+// Every index a gather reads from a model input must be in range, and a gather that reads
+// anything needs a source dim that is not empty; checked on the host before any kernel
+// runs (an index computed inside the model is clamped instead).
 template <std::size_t N, int S> status check_gather_indices(const std::array<node_record, N>& recs, const exec_state<S>& s) {
   for (int i = 0; i < static_cast<int>(N); ++i) {
     const node_record& r = recs[i];
-    if (r.kind != op_kind::gather || recs[r.inputs[1]].kind != op_kind::input) continue;
-    const int idx = r.inputs[1];
+    if (r.kind != op_kind::gather) continue;
+    std::int64_t reads = 1;
+    for (int d = 0; d < r.shp.rank; ++d) reads *= s.ext[i][d];
+    if (reads > 0 && s.ext[r.inputs[0]][r.axis] == 0) {
+      status st;
+      st.failed = true;
+      st.msg << "coil::gather: " << reads << " elements read from dim " << static_cast<std::int64_t>(r.axis) << " of size 0 of ";
+      label(st.msg, recs[r.inputs[0]], "the source");
+      return st;
+    }
+    const int idx = index_source(recs, r.inputs[1]);
+    if (idx < 0) continue;
     const int rank = recs[idx].shp.rank;
     const std::int64_t size = s.ext[r.inputs[0]][r.axis];
     std::int64_t count = 1;

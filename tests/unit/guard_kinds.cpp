@@ -109,6 +109,27 @@ TEST_CASE("guard: an embedding index out of range") {
         "coil::gather: index 3 is out of range [0, 3) for dim 0 of w: ids[1]");
 }
 
+TEST_CASE("guard: an embedding index out of range behind a cast or a reshape of the input") {
+  const std::vector<float> wv(6, 1.0f);
+  auto cast_ids = coil::compile<coil::cpu>(coil::embedding(coil::cast<std::int64_t>(coil::input<"ids", std::int32_t>(B)), coil::input<"w", float>(3_c, 2_c)));
+  const std::vector<std::int32_t> ids = {0, 1, -1};
+  CHECK(fails(cast_ids, 6, {3, 2}, coil::arg<"ids">(ids.data(), 3), coil::arg<"w">(wv.data(), 3, 2)) ==
+        "coil::gather: index -1 is out of range [0, 3) for dim 0 of w: ids[2]");
+  auto flat_ids = coil::compile<coil::cpu>(
+      coil::embedding(coil::reshape(coil::input<"ids", std::int64_t>(2_c, 2_c), 4_c), coil::input<"w", float>(3_c, 2_c)));
+  const std::vector<std::int64_t> grid = {0, 1, 2, 7};
+  CHECK(fails(flat_ids, 8, {4, 2}, coil::arg<"ids">(grid.data(), 2, 2), coil::arg<"w">(wv.data(), 3, 2)) ==
+        "coil::gather: index 7 is out of range [0, 3) for dim 0 of w: ids[1, 1]");
+}
+
+TEST_CASE("guard: a gather from a source dim of size 0") {
+  auto m = coil::compile<coil::cpu>(coil::embedding(coil::input<"ids", std::int64_t>(2_c), coil::input<"w", float>(B, 2_c)));
+  const std::vector<std::int64_t> ids = {0, 0};
+  const std::vector<float> wv(1, 1.0f);
+  CHECK(fails(m, 4, {2, 2}, coil::arg<"ids">(ids.data(), 2), coil::arg<"w">(wv.data(), 0, 2)) ==
+        "coil::gather: 4 elements read from dim 0 of size 0 of w");
+}
+
 TEST_CASE("guard: an output buffer of the wrong extents") {
   auto m = coil::compile<coil::cpu>(coil::input<"x", float>(B, 2_c) * 2_c);
   const std::vector<float> xv(6, 1.0f);

@@ -62,8 +62,8 @@ TEST_CASE("window: sliding windows with stride and dilation") {
   for (int r = 0; r < 3; ++r)
     for (int o = 0; o < 3; ++o)
       for (int k = 0; k < 3; ++k) CHECK(w(r, o, k) == static_cast<float>(10 * r + 2 * o + 2 * k));
-  // a reduction over the window offsets (a 1-d max pool) in one kernel, on the SIMD path
-  // and the reference alike
+  // a reduction over the window offsets (a 1-d max pool) in one kernel, against the
+  // reference
   const auto rv = random_values<float>(3 * 10, 2);
   expect_matches_reference(coil::amax(coil::window<1, 4>(x), -1_c), coil::arg<"x">(rv.data(), 3, 10));
   expect_matches_reference(coil::exp(coil::window<1, 2, 3>(x)) + 1.0_c, coil::arg<"x">(rv.data(), 3, 10));
@@ -84,7 +84,7 @@ TEST_CASE("window: a symbolic dim shorter than the window fails before any write
   for (float v : out) CHECK(v == -7.0f);
 }
 
-TEST_CASE("flip: reverses one axis, also inside a vector loop's operand") {
+TEST_CASE("flip: reverses one axis, alone and as the operand of fused math") {
   std::vector<float> xv(30);
   for (int i = 0; i < 30; ++i) xv[static_cast<std::size_t>(i)] = static_cast<float>(i);
   auto f = coil::compile<coil::cpu>(coil::flip<1>(x))(coil::arg<"x">(xv.data(), 3, 10));
