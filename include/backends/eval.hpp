@@ -174,13 +174,22 @@ COIL_HOST_DEVICE COIL_INLINE void run_step(value_slot* v, index_t* x, const exec
   }
 }
 
+// The node whose extents a stage iterates: a reduction's input, else the stage itself;
+// and the one a row kernel K iterates (that of its first stage: [outer..., row]).
+template <std::size_t N> constexpr int stage_space(const std::array<node_record, N>& rec, int i) {
+  return rec[i].kind == op_kind::reduction ? rec[i].inputs[0] : i;
+}
+template <class P, int K> inline constexpr int kernel_space_v = stage_space(P::graph::records, P::plan.stage_node[P::plan.kernel_begin[K]]);
+
 // The kernel program of node I inside the kernel rooted at Root.
 template <class P, int I, int Root>
 inline constexpr auto program_v = make_program<program_size(P::graph::records, P::plan.realized, I, Root)>(
     P::graph::records, P::plan.realized, I, Root);
 
-// The value of node I at `ix`, computed inside the kernel rooted at Root.
-template <class P, int I, int Root, int N> COIL_HOST_DEVICE COIL_INLINE auto eval(const exec_state<N>& s, const index_t& ix) {
+// The value of node I at `ix`, computed inside the kernel rooted at Root, each step run by
+// `run.template operator()<S>(v, x)`: a backend that keeps some loads elsewhere (CUDA's
+// row kernels: shared memory, registers) passes its own step runner.
+template <class P, int I, int Root, class Run> COIL_HOST_DEVICE COIL_INLINE auto eval_with(const index_t& ix, const Run& run) {
   // constants copied out of the program: device code may not refer to the host variable
   constexpr int values = program_v<P, I, Root>.values, indices = program_v<P, I, Root>.indices;
   constexpr int result = program_v<P, I, Root>.result;
@@ -189,9 +198,14 @@ template <class P, int I, int Root, int N> COIL_HOST_DEVICE COIL_INLINE auto eva
   index_t x[indices]{};
   x[0] = ix;
   [&]<std::size_t... J>(std::index_sequence<J...>) {
-    (run_step<program_v<P, I, Root>.steps[J]>(v, x, s), ...);
+    (run.template operator()<program_v<P, I, Root>.steps[J]>(v, x), ...);
   }(std::make_index_sequence<steps>{});
   return slot_as<value_t<P, I>>(v[result]);
+}
+
+// The value of node I at `ix`, computed inside the kernel rooted at Root.
+template <class P, int I, int Root, int N> COIL_HOST_DEVICE COIL_INLINE auto eval(const exec_state<N>& s, const index_t& ix) {
+  return eval_with<P, I, Root>(ix, [&]<step S>(value_slot* v, index_t* x) { run_step<S>(v, x, s); });
 }
 
 // One line of scan R (cumsum, cumprod) through `ix` (its scan-axis entry is overwritten):

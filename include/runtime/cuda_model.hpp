@@ -328,9 +328,7 @@ template <class P, int K, int TPR, int N> bool launch_cached_rows(const exec_sta
 }
 
 template <class P, int K, int N> bool launch_cached_rows(const exec_state<N>& s, std::int64_t outer, std::int64_t n, cudaStream_t stream) {
-  constexpr int begin = P::plan.kernel_begin[K];
-  constexpr int first = P::plan.stage_node[begin];
-  constexpr int space = kernel::record_v<P, first>.kind == op_kind::reduction ? kernel::record_v<P, first>.inputs[0] : first;
+  constexpr int space = kernel::kernel_space_v<P, K>;
   constexpr dim last = kernel::record_v<P, space>.shp.d[P::plan.outer_rank[K]];
   if constexpr (last.is_static()) {
     return launch_cached_rows<P, K, cuda_kernel::threads_per_row(last.static_value())>(s, outer, stream);
@@ -417,9 +415,7 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
   if constexpr (kind == kernel_kind::matmul) {
     return run_matmul_cuda<P, R>(s, dev);
   } else if constexpr (kind == kernel_kind::rows) {
-    constexpr int begin = P::plan.kernel_begin[K];
-    constexpr int first = P::plan.stage_node[begin];
-    constexpr int space = kernel::record_v<P, first>.kind == op_kind::reduction ? kernel::record_v<P, first>.inputs[0] : first;
+    constexpr int space = kernel::kernel_space_v<P, K>;
     const std::int64_t outer = product(s.ext[space], 0, P::plan.outer_rank[K]);
     if (outer == 0) return {};
     if constexpr (cuda_kernel::register_rows_ok_v<P, K>) {

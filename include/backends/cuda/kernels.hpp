@@ -382,8 +382,7 @@ template <class P, int I, int N> __device__ __forceinline__ void row_stage(const
 template <class P, int K, int N> __global__ void __launch_bounds__(block_threads) rows(exec_state<N> s, std::int64_t outer) {
   constexpr int begin = P::plan.kernel_begin[K];
   constexpr int outer_rank = P::plan.outer_rank[K];
-  constexpr int first = P::plan.stage_node[begin];
-  constexpr int space = record_v<P, first>.kind == op_kind::reduction ? record_v<P, first>.inputs[0] : first;
+  constexpr int space = kernel::kernel_space_v<P, K>;
   for (std::int64_t b = blockIdx.x; b < outer; b += gridDim.x) {
     const index_t o = unflatten(b, s.ext[space], outer_rank);
     [&]<std::size_t... S>(std::index_sequence<S...>) {

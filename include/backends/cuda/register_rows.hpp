@@ -66,9 +66,6 @@ template <int TPR> __device__ __forceinline__ std::int64_t register_position(int
   return (static_cast<std::int64_t>(u / 4) * TPR + t) * 4 + u % 4;
 }
 
-// The space (node whose extents a stage iterates) of stage node I.
-template <class P, int I> inline constexpr int stage_space_v = record_v<P, I>.kind == op_kind::reduction ? record_v<P, I>.inputs[0] : I;
-
 // The row length of kernel K when it is static and the same for every stage, else 0.
 template <class P, int K> constexpr std::int64_t static_row_length() {
   const auto& rec = P::graph::records;
@@ -77,7 +74,7 @@ template <class P, int K> constexpr std::int64_t static_row_length() {
   std::int64_t n = 0;
   for (int st = plan.kernel_begin[K]; st < plan.kernel_end[K]; ++st) {
     const int i = plan.stage_node[st];
-    const int space = rec[i].kind == op_kind::reduction ? rec[i].inputs[0] : i;
+    const int space = kernel::stage_space(rec, i);
     const dim d = rec[space].shp.d[orank];
     if (!d.is_static()) return 0;
     if (n != 0 && d.static_value() != n) return 0;
@@ -88,7 +85,7 @@ template <class P, int K> constexpr std::int64_t static_row_length() {
 
 // Whether a stage's program reads a stage row of K only at its own position.
 template <class P, int K, int I> constexpr bool reads_rows_in_place() {
-  constexpr auto& prog = kernel::program_v<P, stage_space_v<P, I>, I>;
+  constexpr auto& prog = kernel::program_v<P, kernel::stage_space(P::graph::records, I), I>;
   for (const step& t : prog.steps)
     if (t.op == step_op::load && row_cache_v<P, K>.role[t.node] == row_role::stage_row && t.a != 0) return false;
   return true;
@@ -125,7 +122,7 @@ template <class P, int K> constexpr auto make_param_plan() {
   for (int st = plan.kernel_begin[K]; st < plan.kernel_end[K]; ++st) {
     const int i = plan.stage_node[st];
     detail::program_builder<n> b(rec, plan.realized, i);
-    b.value(rec[i].kind == op_kind::reduction ? rec[i].inputs[0] : i, 0, -1, 0);
+    b.value(kernel::stage_space(rec, i), 0, -1, 0);
     std::vector<bool> row_index(static_cast<std::size_t>(b.indices), false); // x[0]'s last axis alone
     for (const step& t : b.steps) {
       if (t.op == step_op::ix_bcast)
@@ -146,7 +143,7 @@ template <class P, int K> constexpr auto make_param_plan() {
   for (int st = plan.kernel_begin[K]; st < plan.kernel_end[K]; ++st) {
     const int i = plan.stage_node[st];
     detail::program_builder<n> b(rec, plan.realized, i);
-    b.value(rec[i].kind == op_kind::reduction ? rec[i].inputs[0] : i, 0, -1, 0);
+    b.value(kernel::stage_space(rec, i), 0, -1, 0);
     for (const step& t : b.steps)
       if (t.op == step_op::load && pp.slot[t.node] >= 0) pp.used[i] |= std::uint64_t{1} << pp.slot[t.node];
   }
@@ -201,17 +198,8 @@ __device__ __forceinline__ void run_register_step(kernel::value_slot* v, index_t
 template <class P, int K, int I, int Root, int U, int N, class Regs, class Params, int NS>
 __device__ __forceinline__ auto eval_register(const exec_state<N>& s, const index_t& ix, const Regs& regs, const Params& params,
                                               const kernel::value_slot (&sc)[NS]) {
-  // (scalars copied out of program_v: device code may not read the host object)
-  constexpr int values = kernel::program_v<P, I, Root>.values, indices = kernel::program_v<P, I, Root>.indices;
-  constexpr int result = kernel::program_v<P, I, Root>.result;
-  constexpr std::size_t steps = kernel::program_v<P, I, Root>.steps.size();
-  kernel::value_slot v[values]{};
-  index_t x[indices]{};
-  x[0] = ix;
-  [&]<std::size_t... J>(std::index_sequence<J...>) {
-    (run_register_step<P, K, U, kernel::program_v<P, I, Root>.steps[J]>(v, x, s, regs, params, sc), ...);
-  }(std::make_index_sequence<steps>{});
-  return kernel::slot_as<value_t<P, I>>(v[result]);
+  return kernel::eval_with<P, I, Root>(
+      ix, [&]<step S>(kernel::value_slot* v, index_t* x) { run_register_step<P, K, U, S>(v, x, s, regs, params, sc); });
 }
 
 // Loads node X's row at outer index o (its last axis) into this thread's registers r.
@@ -357,7 +345,7 @@ __global__ void __launch_bounds__(block_threads, register_min_blocks<P, K>()) re
   constexpr int scalar_slots = row_cache_v<P, K>.scalar_slots;
   constexpr int begin = P::plan.kernel_begin[K];
   constexpr int orank = P::plan.outer_rank[K];
-  constexpr int space = stage_space_v<P, P::plan.stage_node[begin]>;
+  constexpr int space = kernel::kernel_space_v<P, K>;
   constexpr int groups = block_threads / TPR;
   constexpr int NS = scalar_slots > 0 ? scalar_slots : 1;
   const int g = static_cast<int>(threadIdx.x) / TPR, t = static_cast<int>(threadIdx.x) % TPR;

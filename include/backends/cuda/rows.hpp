@@ -82,7 +82,7 @@ template <class P, int K> constexpr auto make_row_cache() {
   std::array<bool, n> read_here{}; // a stage of this kernel read by a later one
   for (int s = begin; s < end; ++s) {
     const int i = plan.stage_node[s];
-    const int body = rec[i].kind == op_kind::reduction ? rec[i].inputs[0] : i;
+    const int body = kernel::stage_space(rec, i);
     detail::program_builder<n> b(rec, plan.realized, i);
     b.value(body, 0, -1, 0);
     for (const step& t : b.steps) {
@@ -157,16 +157,7 @@ __device__ __forceinline__ void run_row_step(kernel::value_slot* v, index_t* x, 
 template <class P, int K, int I, int Root, int N, int NR, int NS>
 __device__ __forceinline__ auto eval_row(const exec_state<N>& s, const index_t& ix, std::byte* const (&rows)[NR],
                                          const kernel::value_slot (&sc)[NS]) {
-  constexpr int values = kernel::program_v<P, I, Root>.values, indices = kernel::program_v<P, I, Root>.indices;
-  constexpr int result = kernel::program_v<P, I, Root>.result;
-  constexpr std::size_t steps = kernel::program_v<P, I, Root>.steps.size();
-  kernel::value_slot v[values]{};
-  index_t x[indices]{};
-  x[0] = ix;
-  [&]<std::size_t... J>(std::index_sequence<J...>) {
-    (run_row_step<P, K, kernel::program_v<P, I, Root>.steps[J]>(v, x, s, rows, sc), ...);
-  }(std::make_index_sequence<steps>{});
-  return kernel::slot_as<value_t<P, I>>(v[result]);
+  return kernel::eval_with<P, I, Root>(ix, [&]<step S>(kernel::value_slot* v, index_t* x) { run_row_step<P, K, S>(v, x, s, rows, sc); });
 }
 
 // Waits for the threads that share rows: the warp when a group is at most a warp (groups
@@ -280,8 +271,7 @@ __global__ void __launch_bounds__(block_threads, COIL_CUDA_ROW_MIN_BLOCKS) cache
   constexpr int scalar_slots = row_cache_v<P, K>.scalar_slots;
   constexpr int begin = P::plan.kernel_begin[K];
   constexpr int orank = P::plan.outer_rank[K];
-  constexpr int first = P::plan.stage_node[begin];
-  constexpr int space = record_v<P, first>.kind == op_kind::reduction ? record_v<P, first>.inputs[0] : first;
+  constexpr int space = kernel::kernel_space_v<P, K>;
   constexpr int groups = block_threads / TPR;
   constexpr int NR = row_slots > 0 ? row_slots : 1;
   constexpr int NS = scalar_slots > 0 ? scalar_slots : 1;
