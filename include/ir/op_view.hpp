@@ -246,7 +246,11 @@ template <int Axis, std::int64_t Size, std::int64_t Stride, std::int64_t Dilatio
     infer_result r = detail::view_base(x, code);
     const int a = normalize_axis(Axis, x.shp.rank);
     if (a < 0 || x.shp.rank == 0 || x.shp.rank == max_rank) return detail::bad_axis(r, x, code, Axis);
-    if (Size < 1 || Stride < 1 || Dilation < 1) return detail::fail_prefix(r, "window", "size, stride and dilation must be positive");
+    if (Size < 1 || Stride < 1 || Dilation < 1) {
+      r = detail::fail_prefix(r, "window", "size, stride and dilation must be positive: ");
+      r.msg << "size " << Size << ", stride " << Stride << ", dilation " << Dilation;
+      return r;
+    }
     constexpr std::int64_t span = Dilation * (Size - 1) + 1;
     const dim& n = x.shp.d[a];
     if (n.is_static() && n.static_value() < span) {

@@ -60,8 +60,11 @@ template <int Spatial, conv2d_args A, bool HasBias> constexpr infer_result conv_
   r.rec.shp.d[1] = w.shp.d[0];
   for (int s = 0; s < Spatial; ++s) {
     const std::int64_t k = w.shp.d[2 + s].static_value();
-    if (A.stride[s] < 1 || A.dilation[s] < 1 || A.padding[s] < 0)
-      return fail_shape(r, name, "stride and dilation must be positive, padding non-negative: ", x);
+    if (A.stride[s] < 1 || A.dilation[s] < 1 || A.padding[s] < 0) {
+      r = fail_shape(r, name, "stride and dilation must be positive, padding non-negative: ", x);
+      r.msg << ", stride " << A.stride[s] << ", dilation " << A.dilation[s] << ", padding " << A.padding[s];
+      return r;
+    }
     const dim out = conv_output_dim(x.shp.d[2 + s], k, A.stride[s], A.padding[s], A.dilation[s]);
     if (!out.valid || (out.is_static() && out.static_value() < 1)) {
       r = fail_shapes(r, name, "the padded input is smaller than the kernel: ", x, "input", w, "weight");

@@ -34,7 +34,11 @@ template <pad_mode Mode, std::int64_t... P> constexpr infer_result pad_infer(con
   for (int j = 0; j < n / 2; ++j) {
     const int axis = x.shp.rank - 1 - j;
     const std::int64_t left = pad_at<P...>(2 * j), right = pad_at<P...>(2 * j + 1);
-    if (left < 0 || right < 0) return fail_shape(r, "pad", "negative pads are not supported: ", x);
+    if (left < 0 || right < 0) {
+      r = fail_shape(r, "pad", "negative pads are not supported: ", x);
+      r.msg << ", dim " << axis << " pads " << left << ", " << right;
+      return r;
+    }
     const dim& d = x.shp.d[axis];
     if (Mode == pad_mode::reflect && (left > 0 || right > 0)) {
       if (!d.is_static() || left >= d.static_value() || right >= d.static_value()) {

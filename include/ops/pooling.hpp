@@ -44,8 +44,16 @@ template <bool Max, pool2d_args A> constexpr infer_result pool_infer(const node_
   r.rec.shp = x.shp;
   for (int s = 0; s < 2; ++s) {
     const std::int64_t k = A.kernel[s], d = Max ? A.dilation[s] : 1;
-    if (k < 1 || A.stride[s] < 0 || d < 1 || A.padding[s] < 0 || A.divisor_override < 0)
-      return fail_shape(r, name, "kernel, stride and dilation must be positive, padding non-negative: ", x);
+    if (A.divisor_override < 0) {
+      r = fail_shape(r, name, "divisor_override must be positive: ", x);
+      r.msg << ", divisor_override " << A.divisor_override;
+      return r;
+    }
+    if (k < 1 || A.stride[s] < 0 || d < 1 || A.padding[s] < 0) {
+      r = fail_shape(r, name, "kernel, stride and dilation must be positive, padding non-negative: ", x);
+      r.msg << ", kernel " << k << ", stride " << A.stride[s] << ", dilation " << d << ", padding " << A.padding[s];
+      return r;
+    }
     if (2 * A.padding[s] > d * (k - 1) + 1) {
       r = fail_shape(r, name, "padding must be at most half the kernel: ", x);
       r.msg << ", kernel " << k << ", padding " << A.padding[s];
