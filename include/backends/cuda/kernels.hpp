@@ -62,8 +62,17 @@ template <op_code C, class In> __device__ __forceinline__ partial<In> empty_part
   }
   return p;
 }
-// amax/amin of two values: a NaN wins.
+// amax/amin of two values: a NaN wins (for float on sm_80 and later, one max.NaN / min.NaN
+// instruction).
 template <op_code C, class In> __device__ __forceinline__ In best_of(In a, In b) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  if constexpr (std::is_same_v<In, float>) {
+    float r;
+    if constexpr (C == op_code::amax) asm("max.NaN.f32 %0, %1, %2;" : "=f"(r) : "f"(a), "f"(b));
+    else asm("min.NaN.f32 %0, %1, %2;" : "=f"(r) : "f"(a), "f"(b));
+    return r;
+  }
+#endif
   if (scalar::isnan_(a)) return a;
   if (scalar::isnan_(b)) return b;
   return (C == op_code::amax ? b > a : b < a) ? b : a;

@@ -241,6 +241,8 @@ __device__ __forceinline__ void register_stage(const exec_state<N>& s, const ind
   constexpr int slot = row_cache_v<P, K>.slot[I];
   constexpr bool store = row_cache_v<P, K>.store[I];
   using T = value_t<P, I>;
+  // every register of every thread holds an element of the row (no bound check per element)
+  constexpr bool whole_rows = static_row_length<P, K>() == static_cast<std::int64_t>(TPR) * ITEMS;
   T* out = static_cast<T*>(const_cast<void*>(s.data[I]));
   index_t ix = o;
   register_params_t<P, K, ITEMS> params{};
@@ -262,7 +264,7 @@ __device__ __forceinline__ void register_stage(const exec_state<N>& s, const ind
     [&]<std::size_t... U>(std::index_sequence<U...>) {
       ([&] {
         const std::int64_t j = register_position<TPR>(static_cast<int>(U), t);
-        if (active && j < n) {
+        if (active && (whole_rows || j < n)) {
           ix.v[orank] = j;
           const In v = static_cast<In>(eval_register<P, K, c, I, static_cast<int>(U)>(s, ix, regs, params, sc));
           if constexpr (float_sum) local += v;
@@ -281,7 +283,7 @@ __device__ __forceinline__ void register_stage(const exec_state<N>& s, const ind
     [&]<std::size_t... U>(std::index_sequence<U...>) {
       ([&] {
         const std::int64_t j = register_position<TPR>(static_cast<int>(U), t);
-        if (active && j < n) {
+        if (active && (whole_rows || j < n)) {
           ix.v[orank] = j;
           val[U] = eval_register<P, K, I, I, static_cast<int>(U)>(s, ix, regs, params, sc);
           if constexpr (role == row_role::stage_row) std::get<slot>(regs).v[U] = val[U];
