@@ -119,11 +119,15 @@ COIL_INLINE void reduce_at(exec_state<N>& s, const index_t& oix, [[maybe_unused]
       In acc = r.code == op_code::amax ? -std::numeric_limits<In>::infinity()
                : r.code == op_code::amin ? std::numeric_limits<In>::infinity() : In(0);
       bool ok = true;
-      for_each_index(f.nfolded - 1, f.fext, [&](const index_t& fix) {
-        if (!ok) return;
-        for (int k = 0; k + 1 < f.nfolded; ++k) f.cix.v[f.folded[k]] = fix.v[k];
+      if (f.nfolded == 1) { // a row kernel's case: one row, no loop around it
         ok = simd::row_reduce<r.code, P, c, R, Arch>(m, s, f.cix, inner, n, acc);
-      });
+      } else {
+        for_each_index(f.nfolded - 1, f.fext, [&](const index_t& fix) {
+          if (!ok) return;
+          for (int k = 0; k + 1 < f.nfolded; ++k) f.cix.v[f.folded[k]] = fix.v[k];
+          ok = simd::row_reduce<r.code, P, c, R, Arch>(m, s, f.cix, inner, n, acc);
+        });
+      }
       if (ok) {
         T result{};
         if constexpr (r.code == op_code::mean) result = static_cast<T>(static_cast<double>(acc) / static_cast<double>(f.count));

@@ -19,6 +19,7 @@
 // The instruction set is part of every vector function's template arguments (Arch), so
 // two translation units built with different -m flags instantiate different symbols.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -99,8 +100,17 @@ inline constexpr bool vectorizable_v = vectorizable(program_v<P, I, Root>, recor
 // axis of each index register carries the inner index (-1: none; -2: not known, taken
 // as moving). A load that only the call's strides make stay (a broadcastable symbol
 // bound to 1) still runs per batch.
+//
+// A division of a moving value by a row-invariant one (softmax's e / sum, x / norm) is
+// marked `recip`: the row loop multiplies by the divisor's reciprocal, computed once per
+// row, as PyTorch's CPU softmax and norm kernels do (a * (1 / b) is within 1.5 ulp of
+// a / b). It does so only in rows whose divisor and its reciprocal are both normal (or
+// the divisor is 0, inf or NaN, where both forms give the same values); a subnormal or
+// huge divisor divides.
 template <std::size_t Steps> struct invariant_steps {
   bool step[Steps > 0 ? Steps : 1]{};
+  bool recip[Steps > 0 ? Steps : 1]{};
+  bool any_recip = false;
 };
 template <class Prog> constexpr auto row_invariant(const Prog& p, int inner) {
   constexpr std::size_t steps = Prog{}.steps.size();
@@ -121,6 +131,8 @@ template <class Prog> constexpr auto row_invariant(const Prog& p, int inner) {
       break;
     case step_op::pointwise:
       r.step[j] = inv[st.out] = inv[st.a] && (st.b < 0 || inv[st.b]);
+      r.recip[j] = st.code == op_code::div && st.b >= 0 && !inv[st.a] && inv[st.b];
+      r.any_recip = r.any_recip || r.recip[j];
       break;
     case step_op::ix_bcast: {
       const int d = in - (st.rank - st.crank);
@@ -285,17 +297,32 @@ COIL_INLINE void run_step_simd(B* v, const Reads& r, std::int64_t j) {
   }
 }
 
-// The values of a program's row-invariant steps (row_invariant) on the row `r` reads.
+// The values of a program's row-invariant steps (row_invariant) on the row `r` reads,
+// and the reciprocals of its invariant divisors (rcp_ok: all of them may be used).
 template <class P, int I, int Root, class B> struct hoisted {
-  B v[program_v<P, I, Root>.values > 0 ? program_v<P, I, Root>.values : 1];
+  static constexpr int values = program_v<P, I, Root>.values > 0 ? program_v<P, I, Root>.values : 1;
+  B v[values];
+  B rcp[values];
+  bool rcp_ok = true;
 };
 template <class P, int I, int Root, class B, class Reads> COIL_INLINE hoisted<P, I, Root, B> hoist(const Reads& r) {
+  using T = typename B::value_type;
   constexpr auto& prog = program_v<P, I, Root>;
+  constexpr auto& inv = row_invariant_v<P, I, Root>;
   hoisted<P, I, Root, B> h;
   [&]<std::size_t... J>(std::index_sequence<J...>) {
     (
         [&] {
-          if constexpr (row_invariant_v<P, I, Root>.step[J]) run_step_simd<prog.steps[J], J>(h.v, r, 0);
+          constexpr step S = prog.steps[J];
+          if constexpr (inv.step[J]) run_step_simd<S, J>(h.v, r, 0);
+          if constexpr (inv.recip[J]) {
+            alignas(64) T lanes[B::size];
+            h.v[S.b].store_aligned(lanes); // a splat: every lane holds the divisor
+            const T b = lanes[0], q = T(1) / b;
+            const bool same = b == T(0) || !std::isfinite(b) || (std::isnormal(b) && std::isnormal(q));
+            h.rcp_ok = h.rcp_ok && same;
+            h.rcp[S.b] = B(q);
+          }
         }(),
         ...);
   }(std::make_index_sequence<prog.steps.size()>{});
@@ -303,17 +330,20 @@ template <class P, int I, int Root, class B, class Reads> COIL_INLINE hoisted<P,
 }
 
 // The program's value on the batch of inner indices [j, j + size); the row-invariant
-// steps are read from `h` (hoist).
-template <class P, int I, int Root, class B, class Reads>
+// steps are read from `h` (hoist), and with Rcp its invariant divisions multiply by
+// h.rcp.
+template <class P, int I, int Root, class B, bool Rcp = false, class Reads>
 COIL_INLINE B eval_batch(const Reads& r, std::int64_t j, const hoisted<P, I, Root, B>& h) {
   constexpr auto& prog = program_v<P, I, Root>;
+  constexpr auto& inv = row_invariant_v<P, I, Root>;
   B v[prog.values > 0 ? prog.values : 1];
   [&]<std::size_t... J>(std::index_sequence<J...>) {
     (
         [&] {
           constexpr step S = prog.steps[J];
-          if constexpr (!row_invariant_v<P, I, Root>.step[J]) run_step_simd<S, J>(v, r, j);
-          else v[S.out] = h.v[S.out];
+          if constexpr (inv.step[J]) v[S.out] = h.v[S.out];
+          else if constexpr (Rcp && inv.recip[J]) v[S.out] = v[S.a] * h.rcp[S.b];
+          else run_step_simd<S, J>(v, r, j);
         }(),
         ...);
   }(std::make_index_sequence<prog.steps.size()>{});
@@ -335,6 +365,10 @@ COIL_INLINE bool row_loop(const load_map_t<P, I, Root>& m, const exec_state<N>& 
   reads_at<P, I, Root>(m, s, ix, r);
   const auto h = hoist<P, I, Root, B>(r);
   std::int64_t j = 0;
+  if constexpr (row_invariant_v<P, I, Root>.any_recip) {
+    if (h.rcp_ok)
+      for (; j + W <= n; j += W) eval_batch<P, I, Root, B, true>(r, j, h).store_unaligned(out + j);
+  }
   for (; j + W <= n; j += W) eval_batch<P, I, Root, B>(r, j, h).store_unaligned(out + j);
   for (; j < n; ++j) {
     ix.v[inner] = j;
