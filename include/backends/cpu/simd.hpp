@@ -19,6 +19,7 @@
 // The instruction set is part of every vector function's template arguments (Arch), so
 // two translation units built with different -m flags instantiate different symbols.
 #pragma once
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -250,6 +251,33 @@ COIL_INLINE void reads_at(const load_map<Steps>& m, const exec_state<N>& s, cons
 
 template <class T, class Arch> using batch = xsimd::batch<T, Arch>;
 
+// exp of a batch. On AVX-512 floats: xsimd 8.1's reduction and polynomial, step for step
+// (the same bits wherever xsimd's result is a normal float), with the scaling by 2^k done
+// by one vscalefps instead of an integer ldexp and two range selects: the input is
+// clamped to [-104, 100] first (NaN kept), where scalef itself gives 0 and inf at the
+// ends; subnormal results are kept (xsimd flushes them to 0 below -87.34). Elsewhere
+// xsimd::exp.
+template <class B> COIL_INLINE B exp_batch(const B& a) {
+#if defined(__AVX512F__)
+  using T = typename B::value_type;
+  if constexpr (std::is_same_v<T, float> && std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
+    // min/max return their second operand when one is NaN: the input goes second
+    const __m512 x = _mm512_max_ps(_mm512_set1_ps(-104.0f), _mm512_min_ps(_mm512_set1_ps(100.0f), a));
+    const B k = _mm512_roundscale_ps(_mm512_mul_ps(xsimd::constants::invlog_2<B>(), x), _MM_FROUND_TO_NEAREST_INT);
+    B r = xsimd::fnma(k, xsimd::constants::log_2hi<B>(), B(x));
+    r = xsimd::fnma(k, xsimd::constants::log_2lo<B>(), r);
+    // xsimd's Horner scheme: its innermost coefficient is fma(r, 0, c), c for finite r
+    B y = xsimd::fma(r, B(std::bit_cast<float>(0x3ab778cfu)), B(std::bit_cast<float>(0x3c098d8bu)));
+    y = xsimd::fma(r, y, B(std::bit_cast<float>(0x3d2aa957u)));
+    y = xsimd::fma(r, y, B(std::bit_cast<float>(0x3e2aa9a5u)));
+    y = xsimd::fma(r, y, B(std::bit_cast<float>(0x3f000000u)));
+    const B p = xsimd::fma(y, r * r, r) + B(1.0f);
+    return _mm512_scalef_ps(p, k);
+  } else
+#endif
+    return xsimd::exp(a);
+}
+
 // erf of float batches as a rational function of x on [-4, 4] (an odd polynomial of
 // degree 13 over an even one of degree 8: Eigen's generic_fast_erf_float coefficients),
 // clamped there (erf is +-1 in float beyond), NaN kept: 12 fused multiply-adds and one
@@ -279,7 +307,7 @@ template <op_code C, class B> COIL_INLINE B apply(const B& a) {
   if constexpr (C == op_code::neg) return -a;
   else if constexpr (C == op_code::abs) return xsimd::abs(a);
   else if constexpr (C == op_code::relu) return xsimd::select(a <= B(T(0)), B(T(0)), a); // NaN stays NaN
-  else if constexpr (C == op_code::exp) return xsimd::exp(a);
+  else if constexpr (C == op_code::exp) return exp_batch(a);
   else if constexpr (C == op_code::log) return xsimd::log(a);
   else if constexpr (C == op_code::log1p) return xsimd::log1p(a);
   else if constexpr (C == op_code::expm1) return xsimd::expm1(a);
