@@ -102,7 +102,7 @@ template <class P, int R, class Arch, int N, class Map>
 COIL_INLINE void reduce_at(exec_state<N>& s, const index_t& oix, [[maybe_unused]] const Map& m) {
   constexpr node_record r = record_v<P, R>;
   constexpr int c = r.inputs[0];
-  constexpr node_record in = record_v<P, c>;
+  [[maybe_unused]] constexpr node_record in = record_v<P, c>;
   using T = value_t<P, R>;
   using In = value_t<P, c>;
   using Acc = typename accumulator<r.code, In>::type;
