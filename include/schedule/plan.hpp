@@ -104,6 +104,11 @@ template <int N> struct plan_value {
   std::array<int, N> buffer_node{};       // arena buffer b holds node buffer_node[b]
   std::array<int, N> buffer_of{};         // node -> arena buffer, or -1
   std::array<int, N> buffer_last_use{};   // last kernel reading buffer b
+  // Row scratch: node i is a stage of a row kernel that only that kernel reads (not an
+  // output, no later reader), so each row of it is dead once the row is done. The CPU
+  // loops then keep one row of it per thread (the arena still holds all of it), which
+  // stays in L1 instead of streaming the whole buffer out to memory.
+  std::array<bool, N> row_scratch{};
   // Layout of every arena buffer: its dims from outermost to innermost in memory.
   // Row-major unless all its readers see it through the same permutation; then it is
   // stored permuted, so that they read it along their own innermost axis.
@@ -268,6 +273,11 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
     for (int at = 0; at < c.read_count; ++at)
       if (const int j = walk.read(at); p.buffer_of[j] >= 0 && p.buffer_last_use[p.buffer_of[j]] < p.kernel_of[i])
         p.buffer_last_use[p.buffer_of[j]] = p.kernel_of[i];
+  }
+
+  for (int b = 0; b < p.buffer_count; ++b) {
+    const int i = p.buffer_node[b];
+    p.row_scratch[i] = p.kind[p.kernel_of[i]] == kernel_kind::rows && p.buffer_last_use[b] == p.kernel_of[i];
   }
 
   // ---- layouts of arena buffers ----

@@ -28,6 +28,10 @@ template <class E> using cpu_model = decltype(coil::compile<coil::cpu>(E{}));
 using softmax_static = cpu_model<decltype(coil::softmax(xs, -1_c))>;
 static_assert(one_row_kernel<softmax_static>() && softmax_static::plan.stages_in(0) == 4);
 static_assert(softmax_static::graph::size == 6); // x, amax, sub, exp, sum, div: nothing added by the op
+// amax, exp and sum are read only inside the row kernel: one row of each per CPU thread
+// (plan.row_scratch); the output is not
+static_assert(softmax_static::plan.row_scratch[1] && softmax_static::plan.row_scratch[3] &&
+              softmax_static::plan.row_scratch[4] && !softmax_static::plan.row_scratch[5]);
 using softmax_sym = cpu_model<decltype(coil::softmax<-1>(xb))>;
 static_assert(one_row_kernel<softmax_sym>());
 using softmax_3d = cpu_model<decltype(coil::softmax<2>(x3))>;

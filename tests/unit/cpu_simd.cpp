@@ -106,3 +106,21 @@ TEST_CASE("cpu simd: sum, mean, amax, amin along the inner axis; NaN propagates"
     expect_matches_reference(coil::sum<0, 1>(x), X);
   }
 }
+
+TEST_CASE("cpu simd: a divisor the same along the row (reciprocal path); subnormal, huge, 0, inf, NaN divisors") {
+  // x / d with d [R, 1]: the row loop multiplies by 1 / d where 1 / d and d are normal, and
+  // divides where they are not (a subnormal d: 1 / d overflows; a huge d: 1 / d is subnormal).
+  constexpr auto d = coil::input<"d", float>(R, 1_c);
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> dv = {3.0f, 1e-40f, 3e38f, 0.0f, -0.0f, inf, std::numeric_limits<float>::quiet_NaN(), -7.5f};
+  const std::int64_t r = static_cast<std::int64_t>(dv.size());
+  for (const std::int64_t c : {16, 33, 100}) {
+    CAPTURE(c);
+    std::vector<float> v = random_values<float>(r * c, 12, -3, 3);
+    v[0] = 0.0f, v[static_cast<std::size_t>(5 * c + 1)] = inf;
+    v[static_cast<std::size_t>(c + 2)] = 1e-3f; // / 1e-40 is finite; * (1 / 1e-40) would be inf
+    const skewed xv(v, 1);
+    expect_matches_reference(x / d, coil::arg<"x">(xv.p, r, c), coil::arg<"d">(dv.data(), r, 1));
+    expect_matches_reference(coil::exp(x) / (d * d + 1.0_c), coil::arg<"x">(xv.p, r, c), coil::arg<"d">(dv.data(), r, 1));
+  }
+}

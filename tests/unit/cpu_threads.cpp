@@ -54,6 +54,9 @@ TEST_CASE("threads: the same bits on 1 and 2 threads") {
 #endif
   same_bits_for_1_and_2_threads(coil::gelu(x * 0.5_c + 1.0_c), 1000);
   same_bits_for_1_and_2_threads(coil::softmax(x, -1_c), 1000);
+  // row kernels with per-thread scratch rows, a row-invariant rsqrt and a reciprocal
+  same_bits_for_1_and_2_threads(coil::log_softmax(x, -1_c), 1000);
+  same_bits_for_1_and_2_threads(x / coil::sqrt(coil::sum(x * x, 1_c, coil::keepdim) + 1.0_c), 1000);
   same_bits_for_1_and_2_threads(coil::sum(x, 0_c, coil::keepdim) + x, 1000);
   same_bits_for_1_and_2_threads(coil::cumsum(x, 1_c), 1000);
   same_bits_for_1_and_2_threads(coil::max_pool2d<2>(coil::reshape(x, B, 1_c, 8_c, 12_c)), 1000);

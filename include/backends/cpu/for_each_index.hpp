@@ -55,4 +55,44 @@ void for_each_index_parallel(int rank, const std::int64_t* ext, [[maybe_unused]]
   for_each_index(rank, ext, f);
 }
 
+// Calls f(begin, end) over contiguous ranges that cover [0, total) in order: one range per
+// OpenMP thread (thread t of n gets [t * total / n, (t + 1) * total / n)) when the build
+// has OpenMP, more than one thread is allowed and `work` >= `grain`; else f(0, total) on
+// the calling thread. Nothing is called for an empty range.
+template <class F>
+void for_each_range_parallel(std::int64_t total, [[maybe_unused]] std::int64_t work, [[maybe_unused]] std::int64_t grain,
+                             F&& f) {
+  if (total <= 0) return;
+#if defined(_OPENMP)
+  if (total > 1 && work >= grain && omp_get_max_threads() > 1) {
+#pragma omp parallel
+    {
+      const std::int64_t n = omp_get_num_threads(), t = omp_get_thread_num();
+      const std::int64_t begin = total * t / n, end = total * (t + 1) / n;
+      if (begin < end) f(begin, end);
+    }
+    return;
+  }
+#endif
+  f(std::int64_t{0}, total);
+}
+
+// The multi-index of row-major position i under the extents ext[0..rank).
+inline index_t index_at(int rank, const std::int64_t* ext, std::int64_t i) {
+  index_t ix{};
+  for (int d = rank - 1; d >= 0; --d) {
+    ix.v[d] = i % ext[d];
+    i /= ext[d];
+  }
+  return ix;
+}
+
+// Moves ix to the next row-major index under ext[0..rank) (past the last one it wraps).
+inline void next_index(int rank, const std::int64_t* ext, index_t& ix) {
+  for (int d = rank - 1; d >= 0; --d) {
+    if (++ix.v[d] < ext[d]) return;
+    ix.v[d] = 0;
+  }
+}
+
 } // namespace coil::kernel

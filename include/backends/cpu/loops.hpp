@@ -102,7 +102,7 @@ template <class P, int R, class Arch, int N, class Map>
 COIL_INLINE void reduce_at(exec_state<N>& s, const index_t& oix, [[maybe_unused]] const Map& m) {
   constexpr node_record r = record_v<P, R>;
   constexpr int c = r.inputs[0];
-  constexpr node_record in = record_v<P, c>;
+  [[maybe_unused]] constexpr node_record in = record_v<P, c>;
   using T = value_t<P, R>;
   using In = value_t<P, c>;
   using Acc = typename accumulator<r.code, In>::type;
@@ -119,11 +119,15 @@ COIL_INLINE void reduce_at(exec_state<N>& s, const index_t& oix, [[maybe_unused]
       In acc = r.code == op_code::amax ? -std::numeric_limits<In>::infinity()
                : r.code == op_code::amin ? std::numeric_limits<In>::infinity() : In(0);
       bool ok = true;
-      for_each_index(f.nfolded - 1, f.fext, [&](const index_t& fix) {
-        if (!ok) return;
-        for (int k = 0; k + 1 < f.nfolded; ++k) f.cix.v[f.folded[k]] = fix.v[k];
+      if (f.nfolded == 1) { // a row kernel's case: one row, no loop around it
         ok = simd::row_reduce<r.code, P, c, R, Arch>(m, s, f.cix, inner, n, acc);
-      });
+      } else {
+        for_each_index(f.nfolded - 1, f.fext, [&](const index_t& fix) {
+          if (!ok) return;
+          for (int k = 0; k + 1 < f.nfolded; ++k) f.cix.v[f.folded[k]] = fix.v[k];
+          ok = simd::row_reduce<r.code, P, c, R, Arch>(m, s, f.cix, inner, n, acc);
+        });
+      }
       if (ok) {
         T result{};
         if constexpr (r.code == op_code::mean) result = static_cast<T>(static_cast<double>(acc) / static_cast<double>(f.count));
@@ -213,20 +217,68 @@ COIL_INLINE void run_stage(exec_state<N>& s, const index_t& o, int outer_rank, [
 }
 
 // A row kernel: one outer loop; inside it every stage runs over its row in order, so a
-// row read by several stages stays in cache between them.
+// row read by several stages stays in cache between them. The outer rows are split into
+// one contiguous range per thread. A stage buffer that only this kernel reads
+// (plan.row_scratch) is kept as one row per thread: its outer strides are 0 and its base
+// is the first row of the thread's range, so every row of the range is written to and
+// read from the same few cache lines instead of streaming the buffer to memory. Each row
+// runs the same code whichever thread and scratch row it gets: the results are the same
+// bits for any thread count.
 template <class P, int K, class Arch, int N> void run_rows(exec_state<N>& s) {
   constexpr int begin = P::plan.kernel_begin[K];
   constexpr int first = P::plan.stage_node[begin];
   constexpr int outer_rank = P::plan.outer_rank[K];
   constexpr int space = record_v<P, first>.kind == op_kind::reduction ? record_v<P, first>.inputs[0] : first;
+  constexpr int stages = P::plan.stages_in(K);
+  constexpr bool scratch = [] {
+    for (int st = begin; st < begin + stages; ++st)
+      if (P::plan.row_scratch[P::plan.stage_node[st]]) return true;
+    return false;
+  }();
   std::int64_t oext[max_rank]{};
-  for (int d = 0; d < outer_rank; ++d) oext[d] = s.ext[space][d];
+  std::int64_t total = 1;
+  for (int d = 0; d < outer_rank; ++d) total *= oext[d] = s.ext[space][d];
   [&]<std::size_t... S>(std::index_sequence<S...>) {
-    const auto maps = std::make_tuple(stage_map<P, P::plan.stage_node[begin + static_cast<int>(S)], Arch>(s)...);
-    for_each_index_parallel(outer_rank, oext, elements_of<P, space>(s), P::plan.parallel_grain, [&](const index_t& o) {
-      (run_stage<P, P::plan.stage_node[begin + static_cast<int>(S)], Arch>(s, o, outer_rank, std::get<S>(maps)), ...);
+    // the call's state with the scratch stages' outer strides 0 (the load maps see them)
+    [[maybe_unused]] std::conditional_t<scratch, exec_state<N>, no_map> rs_copy;
+    if constexpr (scratch) {
+      rs_copy = s;
+      (
+          [&] {
+            constexpr int I = P::plan.stage_node[begin + static_cast<int>(S)];
+            if constexpr (P::plan.row_scratch[I])
+              for (int d = 0; d < outer_rank; ++d) rs_copy.str[I][d] = 0;
+          }(),
+          ...);
+    }
+    const exec_state<N>& rs = [&]() -> const exec_state<N>& {
+      if constexpr (scratch) return rs_copy;
+      else return s;
+    }();
+    const auto maps = std::make_tuple(stage_map<P, P::plan.stage_node[begin + static_cast<int>(S)], Arch>(rs)...);
+    for_each_range_parallel(total, elements_of<P, space>(s), P::plan.parallel_grain, [&](std::int64_t lo, std::int64_t hi) {
+      index_t o = index_at(outer_rank, oext, lo);
+      [[maybe_unused]] std::conditional_t<scratch, exec_state<N>, no_map> ts_copy;
+      if constexpr (scratch) {
+        ts_copy = rs;
+        (
+            [&] {
+              constexpr int I = P::plan.stage_node[begin + static_cast<int>(S)];
+              if constexpr (P::plan.row_scratch[I]) // the buffer's row at o (o's inner indices are 0)
+                ts_copy.data[I] = static_cast<const value_t<P, I>*>(s.data[I]) + offset_of<P, I>(s, o);
+            }(),
+            ...);
+      }
+      exec_state<N>& ts = [&]() -> exec_state<N>& {
+        if constexpr (scratch) return ts_copy;
+        else return s;
+      }();
+      for (std::int64_t i = lo; i < hi; ++i) {
+        (run_stage<P, P::plan.stage_node[begin + static_cast<int>(S)], Arch>(ts, o, outer_rank, std::get<S>(maps)), ...);
+        next_index(outer_rank, oext, o);
+      }
     });
-  }(std::make_index_sequence<P::plan.stages_in(K)>{});
+  }(std::make_index_sequence<stages>{});
 }
 
 // A scan (cumsum, cumprod): every line along the axis folded in order (scan_line), as

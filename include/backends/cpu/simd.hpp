@@ -19,7 +19,10 @@
 // The instruction set is part of every vector function's template arguments (Arch), so
 // two translation units built with different -m flags instantiate different symbols.
 #pragma once
+#include <bit>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -89,6 +92,76 @@ template <class Prog> constexpr bool vectorizable(const Prog& p, dtype t) {
 
 template <class P, int I, int Root>
 inline constexpr bool vectorizable_v = vectorizable(program_v<P, I, Root>, record_v<P, I>.type);
+
+// Which steps of a program give the same value at every inner index of a row (axis
+// `inner` of index register 0): constants, loads whose index does not follow that axis
+// (a broadcast along it, a keepdim reduction read by its row), and pointwise ops of such
+// values. The row loops compute them once per row (hoist) instead of once per batch:
+// the same ops on the same values, so the same bits. Index steps are traced by which
+// axis of each index register carries the inner index (-1: none; -2: not known, taken
+// as moving). A load that only the call's strides make stay (a broadcastable symbol
+// bound to 1) still runs per batch.
+//
+// A division of a moving value by a row-invariant one (softmax's e / sum, x / norm) is
+// marked `recip`: the row loop multiplies by the divisor's reciprocal, computed once per
+// row, as PyTorch's CPU softmax and norm kernels do (a * (1 / b) is within 1.5 ulp of
+// a / b). It does so only in rows whose divisor and its reciprocal are both normal (or
+// the divisor is 0, inf or NaN, where both forms give the same values); a subnormal or
+// huge divisor divides.
+template <std::size_t Steps> struct invariant_steps {
+  bool step[Steps > 0 ? Steps : 1]{};
+  bool recip[Steps > 0 ? Steps : 1]{};
+  bool any_recip = false;
+};
+template <class Prog> constexpr auto row_invariant(const Prog& p, int inner) {
+  constexpr std::size_t steps = Prog{}.steps.size();
+  invariant_steps<steps> r;
+  int pos[steps + 1]{}; // per index register
+  bool inv[steps + 1]{}; // per value register
+  for (auto& q : pos) q = -2;
+  pos[0] = inner;
+  for (std::size_t j = 0; j < steps; ++j) {
+    const step& st = p.steps[j];
+    const int in = st.a >= 0 && st.a <= static_cast<int>(steps) ? pos[st.a] : -2;
+    switch (st.op) {
+    case step_op::constant:
+      r.step[j] = inv[st.out] = true;
+      break;
+    case step_op::load:
+      r.step[j] = inv[st.out] = in == -1;
+      break;
+    case step_op::pointwise:
+      r.step[j] = inv[st.out] = inv[st.a] && (st.b < 0 || inv[st.b]);
+      r.recip[j] = st.code == op_code::div && st.b >= 0 && !inv[st.a] && inv[st.b];
+      r.any_recip = r.any_recip || r.recip[j];
+      break;
+    case step_op::ix_bcast: {
+      const int d = in - (st.rank - st.crank);
+      pos[st.out] = in < 0 ? in : d < 0 || ((st.mask >> d) & 1u) ? -1 : d;
+      break;
+    }
+    case step_op::ix_permute:
+      pos[st.out] = in < 0 ? in : static_cast<int>((st.perm >> (4 * in)) & 15u);
+      break;
+    case step_op::ix_slice: case step_op::ix_flip:
+      pos[st.out] = in;
+      break;
+    case step_op::ix_squeeze:
+      pos[st.out] = in < 0 ? in : in < st.axis ? in : in + 1;
+      break;
+    case step_op::ix_unsqueeze:
+      pos[st.out] = in < 0 ? in : in == st.axis ? -1 : in < st.axis ? in : in - 1;
+      break;
+    default: // ix_window and the rest: moving unless nothing they read moves
+      if (st.out >= 0 && st.out <= static_cast<int>(steps)) pos[st.out] = in == -1 ? -1 : -2;
+      break;
+    }
+  }
+  return r;
+}
+
+template <class P, int I, int Root>
+inline constexpr auto row_invariant_v = row_invariant(program_v<P, I, Root>, record_v<P, I>.shp.rank - 1);
 
 // Where each load of a program reads at one index of its row: the element at inner index
 // 0 and whether it moves with the inner index (1) or stays (0). Indexed by step number.
@@ -178,12 +251,63 @@ COIL_INLINE void reads_at(const load_map<Steps>& m, const exec_state<N>& s, cons
 
 template <class T, class Arch> using batch = xsimd::batch<T, Arch>;
 
+// exp of a batch. On AVX-512 floats: xsimd 8.1's reduction and polynomial, step for step
+// (the same bits wherever xsimd's result is a normal float), with the scaling by 2^k done
+// by one vscalefps instead of an integer ldexp and two range selects: the input is
+// clamped to [-104, 100] first (NaN kept), where scalef itself gives 0 and inf at the
+// ends; subnormal results are kept (xsimd flushes them to 0 below -87.34). Elsewhere
+// xsimd::exp.
+template <class B> COIL_INLINE B exp_batch(const B& a) {
+#if defined(__AVX512F__)
+  using T = typename B::value_type;
+  if constexpr (std::is_same_v<T, float> && std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
+    // min/max return their second operand when one is NaN: the input goes second
+    const __m512 x = _mm512_max_ps(_mm512_set1_ps(-104.0f), _mm512_min_ps(_mm512_set1_ps(100.0f), a));
+    const B k = _mm512_roundscale_ps(_mm512_mul_ps(xsimd::constants::invlog_2<B>(), x), _MM_FROUND_TO_NEAREST_INT);
+    B r = xsimd::fnma(k, xsimd::constants::log_2hi<B>(), B(x));
+    r = xsimd::fnma(k, xsimd::constants::log_2lo<B>(), r);
+    // xsimd's Horner scheme: its innermost coefficient is fma(r, 0, c), c for finite r
+    B y = xsimd::fma(r, B(std::bit_cast<float>(0x3ab778cfu)), B(std::bit_cast<float>(0x3c098d8bu)));
+    y = xsimd::fma(r, y, B(std::bit_cast<float>(0x3d2aa957u)));
+    y = xsimd::fma(r, y, B(std::bit_cast<float>(0x3e2aa9a5u)));
+    y = xsimd::fma(r, y, B(std::bit_cast<float>(0x3f000000u)));
+    const B p = xsimd::fma(y, r * r, r) + B(1.0f);
+    return _mm512_scalef_ps(p, k);
+  } else
+#endif
+    return xsimd::exp(a);
+}
+
+// erf of float batches as a rational function of x on [-4, 4] (an odd polynomial of
+// degree 13 over an even one of degree 8: Eigen's generic_fast_erf_float coefficients),
+// clamped there (erf is +-1 in float beyond), NaN kept: 12 fused multiply-adds and one
+// division. Its error is about 1e-7 absolute, the class of PyTorch's own vectorized CPU
+// erf (Abramowitz-Stegun 7.1.26); xsimd 8.1's erf evaluates both of its branches and an
+// exp on every batch that mixes small and large inputs.
+template <class B> COIL_INLINE B erf_rational(const B& a) {
+  using T = typename B::value_type;
+  const B x = xsimd::max(xsimd::min(a, B(T(4))), B(T(-4)));
+  const B x2 = x * x;
+  B p = xsimd::fma(x2, B(T(-2.72614225801306e-10)), B(T(2.77068142495902e-08)));
+  p = xsimd::fma(x2, p, B(T(-2.10102402082508e-06)));
+  p = xsimd::fma(x2, p, B(T(-5.69250639462346e-05)));
+  p = xsimd::fma(x2, p, B(T(-7.34990630326855e-04)));
+  p = xsimd::fma(x2, p, B(T(-2.95459980854025e-03)));
+  p = xsimd::fma(x2, p, B(T(-1.60960333262415e-02)));
+  p = x * p;
+  B q = xsimd::fma(x2, B(T(-1.45660718464996e-05)), B(T(-2.13374055278905e-04)));
+  q = xsimd::fma(x2, q, B(T(-1.68282697438203e-03)));
+  q = xsimd::fma(x2, q, B(T(-7.37332916720468e-03)));
+  q = xsimd::fma(x2, q, B(T(-1.42647390514189e-02)));
+  return xsimd::select(xsimd::isnan(a), a, p / q);
+}
+
 template <op_code C, class B> COIL_INLINE B apply(const B& a) {
   using T = typename B::value_type;
   if constexpr (C == op_code::neg) return -a;
   else if constexpr (C == op_code::abs) return xsimd::abs(a);
   else if constexpr (C == op_code::relu) return xsimd::select(a <= B(T(0)), B(T(0)), a); // NaN stays NaN
-  else if constexpr (C == op_code::exp) return xsimd::exp(a);
+  else if constexpr (C == op_code::exp) return exp_batch(a);
   else if constexpr (C == op_code::log) return xsimd::log(a);
   else if constexpr (C == op_code::log1p) return xsimd::log1p(a);
   else if constexpr (C == op_code::expm1) return xsimd::expm1(a);
@@ -193,7 +317,10 @@ template <op_code C, class B> COIL_INLINE B apply(const B& a) {
   else if constexpr (C == op_code::cos) return xsimd::cos(a);
   else if constexpr (C == op_code::tanh) return xsimd::tanh(a);
   else if constexpr (C == op_code::sigmoid) return B(T(1)) / (B(T(1)) + xsimd::exp(-a));
-  else if constexpr (C == op_code::erf) return xsimd::erf(a);
+  else if constexpr (C == op_code::erf) {
+    if constexpr (std::is_same_v<T, float>) return erf_rational(a);
+    else return xsimd::erf(a);
+  }
   else return a; // realize_hint, inline_hint
 }
 
@@ -225,12 +352,55 @@ COIL_INLINE void run_step_simd(B* v, const Reads& r, std::int64_t j) {
   }
 }
 
-// The program's value on the batch of inner indices [j, j + size).
-template <class P, int I, int Root, class B, class Reads> COIL_INLINE B eval_batch(const Reads& r, std::int64_t j) {
+// The values of a program's row-invariant steps (row_invariant) on the row `r` reads,
+// and the reciprocals of its invariant divisors (rcp_ok: all of them may be used).
+template <class P, int I, int Root, class B> struct hoisted {
+  static constexpr int values = program_v<P, I, Root>.values > 0 ? program_v<P, I, Root>.values : 1;
+  B v[values];
+  B rcp[values];
+  bool rcp_ok = true;
+};
+template <class P, int I, int Root, class B, class Reads> COIL_INLINE hoisted<P, I, Root, B> hoist(const Reads& r) {
+  using T = typename B::value_type;
   constexpr auto& prog = program_v<P, I, Root>;
+  constexpr auto& inv = row_invariant_v<P, I, Root>;
+  hoisted<P, I, Root, B> h;
+  [&]<std::size_t... J>(std::index_sequence<J...>) {
+    (
+        [&] {
+          constexpr step S = prog.steps[J];
+          if constexpr (inv.step[J]) run_step_simd<S, J>(h.v, r, 0);
+          if constexpr (inv.recip[J]) {
+            alignas(64) T lanes[B::size];
+            h.v[S.b].store_aligned(lanes); // a splat: every lane holds the divisor
+            const T b = lanes[0], q = T(1) / b;
+            const bool same = b == T(0) || !std::isfinite(b) || (std::isnormal(b) && std::isnormal(q));
+            h.rcp_ok = h.rcp_ok && same;
+            h.rcp[S.b] = B(q);
+          }
+        }(),
+        ...);
+  }(std::make_index_sequence<prog.steps.size()>{});
+  return h;
+}
+
+// The program's value on the batch of inner indices [j, j + size); the row-invariant
+// steps are read from `h` (hoist), and with Rcp its invariant divisions multiply by
+// h.rcp.
+template <class P, int I, int Root, class B, bool Rcp = false, class Reads>
+COIL_INLINE B eval_batch(const Reads& r, std::int64_t j, const hoisted<P, I, Root, B>& h) {
+  constexpr auto& prog = program_v<P, I, Root>;
+  constexpr auto& inv = row_invariant_v<P, I, Root>;
   B v[prog.values > 0 ? prog.values : 1];
   [&]<std::size_t... J>(std::index_sequence<J...>) {
-    (run_step_simd<prog.steps[J], J>(v, r, j), ...);
+    (
+        [&] {
+          constexpr step S = prog.steps[J];
+          if constexpr (inv.step[J]) v[S.out] = h.v[S.out];
+          else if constexpr (Rcp && inv.recip[J]) v[S.out] = v[S.a] * h.rcp[S.b];
+          else run_step_simd<S, J>(v, r, j);
+        }(),
+        ...);
   }(std::make_index_sequence<prog.steps.size()>{});
   return v[prog.result];
 }
@@ -248,8 +418,13 @@ COIL_INLINE bool row_loop(const load_map_t<P, I, Root>& m, const exec_state<N>& 
   row_reads<T, program_v<P, I, Root>.steps.size()> r;
   ix.v[inner] = 0;
   reads_at<P, I, Root>(m, s, ix, r);
+  const auto h = hoist<P, I, Root, B>(r);
   std::int64_t j = 0;
-  for (; j + W <= n; j += W) eval_batch<P, I, Root, B>(r, j).store_unaligned(out + j);
+  if constexpr (row_invariant_v<P, I, Root>.any_recip) {
+    if (h.rcp_ok)
+      for (; j + W <= n; j += W) eval_batch<P, I, Root, B, true>(r, j, h).store_unaligned(out + j);
+  }
+  for (; j + W <= n; j += W) eval_batch<P, I, Root, B>(r, j, h).store_unaligned(out + j);
   for (; j < n; ++j) {
     ix.v[inner] = j;
     out[j] = eval<P, I, Root>(s, ix);
@@ -257,9 +432,33 @@ COIL_INLINE bool row_loop(const load_map_t<P, I, Root>& m, const exec_state<N>& 
   return true;
 }
 
+// The max (Max) or min of the lanes of b, none of them NaN: one instruction sequence on
+// AVX-512 floats, else a branch-free scalar loop (a compare-and-branch per lane
+// mispredicts on data).
+template <bool Max, class B> COIL_INLINE typename B::value_type lanes_fold(const B& b) {
+  using T = typename B::value_type;
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<T, float> && std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
+    if constexpr (Max) return _mm512_reduce_max_ps(b);
+    else return _mm512_reduce_min_ps(b);
+  } else
+#endif
+  {
+    alignas(64) T lanes[B::size];
+    b.store_aligned(lanes);
+    T out = lanes[0];
+    for (std::size_t k = 1; k < B::size; ++k) out = Max ? (lanes[k] > out ? lanes[k] : out) : (lanes[k] < out ? lanes[k] : out);
+    return out;
+  }
+}
+
 // Reduction of I's values along the inner axis of the row at `ix` into `acc` (sum: +,
 // amax/amin: NaN-propagating max/min), j in [0, n). Four batch accumulators hide the add
-// latency; they are combined once at the end. False when the row's loads don't fit.
+// latency; they are combined once at the end, lanes in a tree (a sum's rounding differs
+// from a left-to-right fold, within the tests' tolerance; the same bits for any thread
+// count). max/min run as plain max/min on batches, with the lanes that saw a NaN kept in
+// a mask: a NaN anywhere in the row makes the result NaN, as scalar::maximum does. False
+// when the row's loads don't fit.
 template <op_code C, class P, int I, int Root, class Arch, int N>
 COIL_INLINE bool row_reduce(const load_map_t<P, I, Root>& m, const exec_state<N>& s, index_t ix, int inner, std::int64_t n,
                             value_t<P, I>& acc) {
@@ -271,38 +470,48 @@ COIL_INLINE bool row_reduce(const load_map_t<P, I, Root>& m, const exec_state<N>
   ix.v[inner] = 0;
   reads_at<P, I, Root>(m, s, ix, r);
   constexpr bool is_sum = C == op_code::sum || C == op_code::mean;
-  // one combining rule for batches and for scalars (the lanes and the tail)
-  auto fold = [](const auto& a, const auto& b) {
+  // the batch rule (NaN is tracked apart for max/min) and the scalar rule (the tail)
+  auto fold = [](const B& a, const B& b) {
     if constexpr (is_sum) return a + b;
-    else if constexpr (C == op_code::amax) {
-      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(a)>, T>) return scalar::maximum(a, b);
-      else return apply<op_code::maximum>(a, b);
-    } else {
-      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(a)>, T>) return scalar::minimum(a, b);
-      else return apply<op_code::minimum>(a, b);
-    }
+    else if constexpr (C == op_code::amax) return xsimd::select(b > a, b, a);
+    else return xsimd::select(b < a, b, a);
+  };
+  auto fold1 = [](T a, T b) {
+    if constexpr (is_sum) return a + b;
+    else if constexpr (C == op_code::amax) return scalar::maximum(a, b);
+    else return scalar::minimum(a, b);
   };
   // max/min are idempotent: every lane may start at acc; a sum starts at 0 and adds acc
   // once after the horizontal combine
-  const B init(is_sum ? T(0) : acc);
+  const B init(is_sum || scalar::isnan_(acc) ? T(0) : acc);
   B a0 = init, a1 = init, a2 = init, a3 = init;
+  xsimd::batch_bool<T, Arch> nan(false);
+  const auto h = hoist<P, I, Root, B>(r);
+  auto next = [&](B& a, std::int64_t at) {
+    const B v = eval_batch<P, I, Root, B>(r, at, h);
+    if constexpr (!is_sum) nan = nan | xsimd::isnan(v);
+    a = fold(a, v);
+  };
   std::int64_t j = 0;
   for (; j + 4 * W <= n; j += 4 * W) {
-    a0 = fold(a0, eval_batch<P, I, Root, B>(r, j));
-    a1 = fold(a1, eval_batch<P, I, Root, B>(r, j + W));
-    a2 = fold(a2, eval_batch<P, I, Root, B>(r, j + 2 * W));
-    a3 = fold(a3, eval_batch<P, I, Root, B>(r, j + 3 * W));
+    next(a0, j);
+    next(a1, j + W);
+    next(a2, j + 2 * W);
+    next(a3, j + 3 * W);
   }
-  for (; j + W <= n; j += W) a0 = fold(a0, eval_batch<P, I, Root, B>(r, j));
+  for (; j + W <= n; j += W) next(a0, j);
   const B all = fold(fold(a0, a1), fold(a2, a3));
-  alignas(64) T lanes[W];
-  all.store_aligned(lanes);
-  T out = lanes[0];
-  if constexpr (is_sum) out = acc + out;
-  for (std::int64_t k = 1; k < W; ++k) out = fold(out, lanes[k]);
+  T out;
+  if constexpr (is_sum) {
+    out = acc + xsimd::hadd(all);
+  } else if (xsimd::any(nan) || scalar::isnan_(acc)) {
+    out = std::numeric_limits<T>::quiet_NaN();
+  } else {
+    out = fold1(acc, lanes_fold<C == op_code::amax>(all));
+  }
   for (; j < n; ++j) {
     ix.v[inner] = j;
-    out = fold(out, eval<P, I, Root>(s, ix));
+    out = fold1(out, eval<P, I, Root>(s, ix));
   }
   acc = out;
   return true;
