@@ -39,6 +39,9 @@ def rnd(*shape):
     return torch.rand(*shape, device=dev, generator=g) * 2 - 1
 
 x, a, b = rnd(16384, 1024), rnd(1024), rnd(1024)
+y = torch.empty_like(x)
+timed("copy [16384,1024]", "torch eager", lambda: y.copy_(x))  # the bandwidth roof of W0..W3
+both("W0 x*a+b [16384,1024]", lambda x, a, b: x * a + b, x, a, b)
 both("W1 gelu(x*a+b) [16384,1024]", lambda x, a, b: F.gelu(x * a + b), x, a, b)
 both("W2 softmax [16384,1024]", lambda x: torch.softmax(x, -1), x)
 both("W3 layer_norm [16384,1024]", lambda x, a, b: F.layer_norm(x, (1024,), a, b), x, a, b)

@@ -187,8 +187,9 @@ inline constexpr auto program_v = make_program<program_size(P::graph::records, P
     P::graph::records, P::plan.realized, I, Root);
 
 // The value of node I at `ix`, computed inside the kernel rooted at Root, each step run by
-// `run.template operator()<S>(v, x)`: a backend that keeps some loads elsewhere (CUDA's
-// row kernels: shared memory, registers) passes its own step runner.
+// `run.template operator()<S, J>(v, x)` (J: the step's number in the program): a backend
+// that keeps some loads elsewhere (CUDA's row kernels: shared memory, registers) passes its
+// own step runner.
 template <class P, int I, int Root, class Run> COIL_HOST_DEVICE COIL_INLINE auto eval_with(const index_t& ix, const Run& run) {
   // constants copied out of the program: device code may not refer to the host variable
   constexpr int values = program_v<P, I, Root>.values, indices = program_v<P, I, Root>.indices;
@@ -198,14 +199,14 @@ template <class P, int I, int Root, class Run> COIL_HOST_DEVICE COIL_INLINE auto
   index_t x[indices]{};
   x[0] = ix;
   [&]<std::size_t... J>(std::index_sequence<J...>) {
-    (run.template operator()<program_v<P, I, Root>.steps[J]>(v, x), ...);
+    (run.template operator()<program_v<P, I, Root>.steps[J], J>(v, x), ...);
   }(std::make_index_sequence<steps>{});
   return slot_as<value_t<P, I>>(v[result]);
 }
 
 // The value of node I at `ix`, computed inside the kernel rooted at Root.
 template <class P, int I, int Root, int N> COIL_HOST_DEVICE COIL_INLINE auto eval(const exec_state<N>& s, const index_t& ix) {
-  return eval_with<P, I, Root>(ix, [&]<step S>(value_slot* v, index_t* x) { run_step<S>(v, x, s); });
+  return eval_with<P, I, Root>(ix, [&]<step S, std::size_t>(value_slot* v, index_t* x) { run_step<S>(v, x, s); });
 }
 
 // One line of scan R (cumsum, cumprod) through `ix` (its scan-axis entry is overwritten):

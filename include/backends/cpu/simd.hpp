@@ -27,6 +27,7 @@
 #include <utility>
 
 #include "../eval.hpp"
+#include "../row_invariant.hpp"
 
 #if !defined(COIL_NO_SIMD) && defined(__has_include)
 #if __has_include(<xsimd/xsimd.hpp>)
@@ -92,76 +93,6 @@ template <class Prog> constexpr bool vectorizable(const Prog& p, dtype t) {
 
 template <class P, int I, int Root>
 inline constexpr bool vectorizable_v = vectorizable(program_v<P, I, Root>, record_v<P, I>.type);
-
-// Which steps of a program give the same value at every inner index of a row (axis
-// `inner` of index register 0): constants, loads whose index does not follow that axis
-// (a broadcast along it, a keepdim reduction read by its row), and pointwise ops of such
-// values. The row loops compute them once per row (hoist) instead of once per batch:
-// the same ops on the same values, so the same bits. Index steps are traced by which
-// axis of each index register carries the inner index (-1: none; -2: not known, taken
-// as moving). A load that only the call's strides make stay (a broadcastable symbol
-// bound to 1) still runs per batch.
-//
-// A division of a moving value by a row-invariant one (softmax's e / sum, x / norm) is
-// marked `recip`: the row loop multiplies by the divisor's reciprocal, computed once per
-// row, as PyTorch's CPU softmax and norm kernels do (a * (1 / b) is within 1.5 ulp of
-// a / b). It does so only in rows whose divisor and its reciprocal are both normal (or
-// the divisor is 0, inf or NaN, where both forms give the same values); a subnormal or
-// huge divisor divides.
-template <std::size_t Steps> struct invariant_steps {
-  bool step[Steps > 0 ? Steps : 1]{};
-  bool recip[Steps > 0 ? Steps : 1]{};
-  bool any_recip = false;
-};
-template <class Prog> constexpr auto row_invariant(const Prog& p, int inner) {
-  constexpr std::size_t steps = Prog{}.steps.size();
-  invariant_steps<steps> r;
-  int pos[steps + 1]{}; // per index register
-  bool inv[steps + 1]{}; // per value register
-  for (auto& q : pos) q = -2;
-  pos[0] = inner;
-  for (std::size_t j = 0; j < steps; ++j) {
-    const step& st = p.steps[j];
-    const int in = st.a >= 0 && st.a <= static_cast<int>(steps) ? pos[st.a] : -2;
-    switch (st.op) {
-    case step_op::constant:
-      r.step[j] = inv[st.out] = true;
-      break;
-    case step_op::load:
-      r.step[j] = inv[st.out] = in == -1;
-      break;
-    case step_op::pointwise:
-      r.step[j] = inv[st.out] = inv[st.a] && (st.b < 0 || inv[st.b]);
-      r.recip[j] = st.code == op_code::div && st.b >= 0 && !inv[st.a] && inv[st.b];
-      r.any_recip = r.any_recip || r.recip[j];
-      break;
-    case step_op::ix_bcast: {
-      const int d = in - (st.rank - st.crank);
-      pos[st.out] = in < 0 ? in : d < 0 || ((st.mask >> d) & 1u) ? -1 : d;
-      break;
-    }
-    case step_op::ix_permute:
-      pos[st.out] = in < 0 ? in : static_cast<int>((st.perm >> (4 * in)) & 15u);
-      break;
-    case step_op::ix_slice: case step_op::ix_flip:
-      pos[st.out] = in;
-      break;
-    case step_op::ix_squeeze:
-      pos[st.out] = in < 0 ? in : in < st.axis ? in : in + 1;
-      break;
-    case step_op::ix_unsqueeze:
-      pos[st.out] = in < 0 ? in : in == st.axis ? -1 : in < st.axis ? in : in - 1;
-      break;
-    default: // ix_window and the rest: moving unless nothing they read moves
-      if (st.out >= 0 && st.out <= static_cast<int>(steps)) pos[st.out] = in == -1 ? -1 : -2;
-      break;
-    }
-  }
-  return r;
-}
-
-template <class P, int I, int Root>
-inline constexpr auto row_invariant_v = row_invariant(program_v<P, I, Root>, record_v<P, I>.shp.rank - 1);
 
 // Where each load of a program reads at one index of its row: the element at inner index
 // 0 and whether it moves with the inner index (1) or stays (0). Indexed by step number.

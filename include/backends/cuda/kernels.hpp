@@ -203,13 +203,17 @@ template <class P, int R, int N> __device__ void block_reduce_at(const exec_stat
   if (threadIdx.x == 0) static_cast<T*>(const_cast<void*>(s.data[R]))[offset_of<P, R>(s, oix)] = finish<r.code, T>(p, f.count);
 }
 
-// Splits a flat position into the multi-index of `ext` (row-major), first `rank` axes.
+// Splits a flat position below the product of ext[0..rank) into the multi-index of `ext`
+// (row-major). The outermost axis takes what is left without a remainder: no division at
+// all for rank 1 and 2 (rows of a matrix), where a 64-bit remainder per row cost a
+// pointwise kernel more than its index arithmetic per element.
 __device__ __forceinline__ index_t unflatten(std::int64_t flat, const std::int64_t* ext, int rank) {
   index_t ix{};
-  for (int d = rank - 1; d >= 0; --d) {
+  for (int d = rank - 1; d > 0; --d) {
     ix.v[d] = flat % ext[d];
     flat /= ext[d];
   }
+  if (rank > 0) ix.v[0] = flat;
   return ix;
 }
 

@@ -29,6 +29,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -37,6 +38,7 @@
 #include "../eval.hpp"
 #include "../exec_state.hpp"
 #include "../kernel_program.hpp"
+#include "../row_invariant.hpp"
 #include "kernels.hpp"
 #include "rows.hpp"
 
@@ -172,10 +174,28 @@ template <class P, int K, int ITEMS, std::size_t... S> struct register_params_of
 template <class P, int K, int ITEMS>
 using register_params_t = typename register_params_of<P, K, ITEMS, std::make_index_sequence<param_plan_v<P, K>.slots>>::type;
 
-// One step of a stage's program at register U: loads of rows kept in registers read them.
-template <class P, int K, int U, step S, int N, class Regs, class Params, int NS>
+// Whether step J of the program of I (at Root) is row-invariant (a constexpr function:
+// device code may not refer to the host variable row_invariant_v).
+template <class P, int I, int Root, std::size_t J> constexpr bool invariant_step() { return kernel::row_invariant_v<P, I, Root>.step[J]; }
+// Whether step J of the program of I (at Root) is an all-f32 division by a row-invariant
+// value.
+template <class P, int I, int Root, std::size_t J> constexpr bool f32_recip() {
+  constexpr step S = kernel::program_v<P, I, Root>.steps[J];
+  return kernel::row_invariant_v<P, I, Root>.recip[J] && S.type == dtype::f32 && S.compute == dtype::f32 && S.ta == dtype::f32 &&
+         S.tb == dtype::f32;
+}
+
+// One step (number J) of the program of I (at Root) at register
+// U: loads of rows kept in registers read them; with Rcp, a division by a row-invariant
+// value multiplies by its reciprocal (row_invariant.hpp; the unrolled registers share one
+// reciprocal).
+template <class P, int K, int I, int Root, int U, bool Rcp, step S, std::size_t J, int N, class Regs, class Params, int NS>
 __device__ __forceinline__ void run_register_step(kernel::value_slot* v, index_t* x, const exec_state<N>& s, const Regs& regs,
                                                   const Params& params, const kernel::value_slot (&sc)[NS]) {
+  if constexpr (Rcp && f32_recip<P, I, Root, J>()) {
+    kernel::slot_as<float>(v[S.out]) = kernel::slot_as<float>(v[S.a]) * (1.0f / kernel::slot_as<float>(v[S.b]));
+    return;
+  }
   if constexpr (S.op == step_op::load) {
     if constexpr (param_plan_v<P, K>.slot[S.node] >= 0) {
       kernel::slot_as<element_t<S.type>>(v[S.out]) = std::get<param_plan_v<P, K>.slot[S.node]>(params).v[U]; // (never guarded)
@@ -195,11 +215,39 @@ __device__ __forceinline__ void run_register_step(kernel::value_slot* v, index_t
   kernel::run_step<S>(v, x, s);
 }
 
-template <class P, int K, int I, int Root, int U, int N, class Regs, class Params, int NS>
+template <class P, int K, int I, int Root, int U, bool Rcp, int N, class Regs, class Params, int NS>
 __device__ __forceinline__ auto eval_register(const exec_state<N>& s, const index_t& ix, const Regs& regs, const Params& params,
                                               const kernel::value_slot (&sc)[NS]) {
-  return kernel::eval_with<P, I, Root>(
-      ix, [&]<step S>(kernel::value_slot* v, index_t* x) { run_register_step<P, K, U, S>(v, x, s, regs, params, sc); });
+  return kernel::eval_with<P, I, Root>(ix, [&]<step S, std::size_t J>(kernel::value_slot* v, index_t* x) {
+    run_register_step<P, K, I, Root, U, Rcp, S, J>(v, x, s, regs, params, sc);
+  });
+}
+
+// Whether the program of I (at Root) divides by a row-invariant f32 value somewhere.
+template <class P, int I, int Root> constexpr bool divides_by_invariant() {
+  return []<std::size_t... J>(std::index_sequence<J...>) {
+    return (f32_recip<P, I, Root, J>() || ...);
+  }(std::make_index_sequence<kernel::program_v<P, I, Root>.steps.size()>{});
+}
+// Whether every row-invariant f32 divisor of I's program, on this row, may be replaced by
+// its reciprocal (as the CPU: divisor and reciprocal normal, or a divisor of 0, inf or NaN
+// where both forms agree). Runs the program's index and row-invariant steps once at `ix`.
+template <class P, int K, int I, int Root, int N, class Regs, class Params, int NS>
+__device__ __forceinline__ bool reciprocal_ok(const exec_state<N>& s, const index_t& ix, const Regs& regs, const Params& params,
+                                              const kernel::value_slot (&sc)[NS]) {
+  bool ok = true;
+  kernel::eval_with<P, I, Root>(ix, [&]<step S, std::size_t J>(kernel::value_slot* v, index_t* x) {
+    if constexpr (f32_recip<P, I, Root, J>()) {
+      const float b = kernel::slot_as<float>(v[S.b]), q = 1.0f / b;
+      constexpr float lo = std::numeric_limits<float>::min(), hi = std::numeric_limits<float>::max();
+      const float ab = fabsf(b), aq = fabsf(q);
+      ok = ok && (b == 0.0f || !(ab <= hi) || (ab >= lo && ab <= hi && aq >= lo && aq <= hi));
+    } else if constexpr (invariant_step<P, I, Root, J>() || (S.op != step_op::load && S.op != step_op::constant && S.op != step_op::pointwise &&
+                                         S.op != step_op::cast && S.op != step_op::select && S.op != step_op::move && S.op != step_op::iota)) {
+      run_register_step<P, K, I, Root, 0, false, S, J>(v, x, s, regs, params, sc);
+    }
+  });
+  return ok;
 }
 
 // Loads node X's row at outer index o (its last axis) into this thread's registers r.
@@ -231,10 +279,11 @@ __device__ __forceinline__ void load_register_row(const exec_state<N>& s, const 
   }
 }
 
-// One stage of a register row kernel for the row at outer index o.
-template <class P, int K, int TPR, int ITEMS, int I, int N, class Regs, int NS>
-__device__ __forceinline__ void register_stage(const exec_state<N>& s, const index_t& o, std::int64_t n, int t, bool active, Regs& regs,
-                                               kernel::value_slot (&sc)[NS]) {
+// The work of one stage (register_stage) once its row parameters are loaded; Rcp: its
+// divisions by row-invariant values multiply by their reciprocals.
+template <class P, int K, int TPR, int ITEMS, int I, bool Rcp, int N, class Regs, class Params, int NS>
+__device__ __forceinline__ void register_stage_body(const exec_state<N>& s, const index_t& o, std::int64_t n, int t, bool active,
+                                                    Regs& regs, const Params& params, kernel::value_slot (&sc)[NS]) {
   constexpr node_record r = record_v<P, I>;
   constexpr int orank = P::plan.outer_rank[K];
   constexpr row_role role = row_cache_v<P, K>.role[I];
@@ -245,14 +294,6 @@ __device__ __forceinline__ void register_stage(const exec_state<N>& s, const ind
   constexpr bool whole_rows = static_row_length<P, K>() == static_cast<std::int64_t>(TPR) * ITEMS;
   T* out = static_cast<T*>(const_cast<void*>(s.data[I]));
   index_t ix = o;
-  register_params_t<P, K, ITEMS> params{};
-  if (active)
-    [&]<std::size_t... S>(std::index_sequence<S...>) {
-      ([&] {
-        if constexpr ((param_plan_v<P, K>.used[I] >> S) & 1u)
-          load_register_row<P, param_plan_v<P, K>.node[S], TPR, ITEMS>(s, o, n, t, std::get<S>(params).v);
-      }(), ...);
-    }(std::make_index_sequence<param_plan_v<P, K>.slots>{});
   if constexpr (r.kind == op_kind::reduction) {
     constexpr int c = r.inputs[0];
     using In = value_t<P, c>;
@@ -266,7 +307,7 @@ __device__ __forceinline__ void register_stage(const exec_state<N>& s, const ind
         const std::int64_t j = register_position<TPR>(static_cast<int>(U), t);
         if (active && (whole_rows || j < n)) {
           ix.v[orank] = j;
-          const In v = static_cast<In>(eval_register<P, K, c, I, static_cast<int>(U)>(s, ix, regs, params, sc));
+          const In v = static_cast<In>(eval_register<P, K, c, I, static_cast<int>(U), Rcp>(s, ix, regs, params, sc));
           if constexpr (float_sum) local += v;
           else add_value<r.code>(p, v, j);
         }
@@ -285,7 +326,7 @@ __device__ __forceinline__ void register_stage(const exec_state<N>& s, const ind
         const std::int64_t j = register_position<TPR>(static_cast<int>(U), t);
         if (active && (whole_rows || j < n)) {
           ix.v[orank] = j;
-          val[U] = eval_register<P, K, I, I, static_cast<int>(U)>(s, ix, regs, params, sc);
+          val[U] = eval_register<P, K, I, I, static_cast<int>(U), Rcp>(s, ix, regs, params, sc);
           if constexpr (role == row_role::stage_row) std::get<slot>(regs).v[U] = val[U];
         }
       }(), ...);
@@ -314,6 +355,32 @@ __device__ __forceinline__ void register_stage(const exec_state<N>& s, const ind
       }
     }
   }
+}
+
+// One stage of a register row kernel for the row at outer index o.
+template <class P, int K, int TPR, int ITEMS, int I, int N, class Regs, int NS>
+__device__ __forceinline__ void register_stage(const exec_state<N>& s, const index_t& o, std::int64_t n, int t, bool active, Regs& regs,
+                                               kernel::value_slot (&sc)[NS]) {
+  register_params_t<P, K, ITEMS> params{};
+  if (active)
+    [&]<std::size_t... S>(std::index_sequence<S...>) {
+      ([&] {
+        if constexpr ((param_plan_v<P, K>.used[I] >> S) & 1u)
+          load_register_row<P, param_plan_v<P, K>.node[S], TPR, ITEMS>(s, o, n, t, std::get<S>(params).v);
+      }(), ...);
+    }(std::make_index_sequence<param_plan_v<P, K>.slots>{});
+  constexpr node_record r = record_v<P, I>;
+  constexpr int evaluated = r.kind == op_kind::reduction ? r.inputs[0] : I; // the stage's program: evaluated's value in I
+  if constexpr (divides_by_invariant<P, evaluated, I>()) {
+    // the divisor is the same for the whole row (and so for every thread of the group)
+    index_t ix = o;
+    ix.v[P::plan.outer_rank[K]] = 0;
+    if (reciprocal_ok<P, K, evaluated, I>(s, ix, regs, params, sc)) {
+      register_stage_body<P, K, TPR, ITEMS, I, true>(s, o, n, t, active, regs, params, sc);
+      return;
+    }
+  }
+  register_stage_body<P, K, TPR, ITEMS, I, false>(s, o, n, t, active, regs, params, sc);
 }
 
 // The register row kernel: a group of TPR threads per row, block b takes the row groups

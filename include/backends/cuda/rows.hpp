@@ -157,7 +157,7 @@ __device__ __forceinline__ void run_row_step(kernel::value_slot* v, index_t* x, 
 template <class P, int K, int I, int Root, int N, int NR, int NS>
 __device__ __forceinline__ auto eval_row(const exec_state<N>& s, const index_t& ix, std::byte* const (&rows)[NR],
                                          const kernel::value_slot (&sc)[NS]) {
-  return kernel::eval_with<P, I, Root>(ix, [&]<step S>(kernel::value_slot* v, index_t* x) { run_row_step<P, K, S>(v, x, s, rows, sc); });
+  return kernel::eval_with<P, I, Root>(ix, [&]<step S, std::size_t>(kernel::value_slot* v, index_t* x) { run_row_step<P, K, S>(v, x, s, rows, sc); });
 }
 
 // Waits for the threads that share rows: the warp when a group is at most a warp (groups
