@@ -270,8 +270,12 @@ private:
 
 // Blocks for a grid-stride loop over `work` items: enough to fill the GPU (32 blocks per
 // multiprocessor), never more than the work.
+#ifndef COIL_CUDA_BLOCKS_PER_SM
+#define COIL_CUDA_BLOCKS_PER_SM 32
+#endif
 inline unsigned grid_for(std::int64_t work) {
-  return static_cast<unsigned>(std::clamp<std::int64_t>(work, 1, static_cast<std::int64_t>(current_device_caps().sms) * 32));
+  return static_cast<unsigned>(
+      std::clamp<std::int64_t>(work, 1, static_cast<std::int64_t>(current_device_caps().sms) * COIL_CUDA_BLOCKS_PER_SM));
 }
 
 // Whether node X can be read (or written) 16 bytes at a time along its inner axis from
@@ -445,7 +449,7 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
         const std::int64_t n = s.ext[R][rank - 1], rows = total / n;
         // (the kernels' row groups: block_threads / row_group_threads(work items of a row) rows a block)
         if (pointwise_vector_ready<P, R>(s)) {
-          constexpr int V = 32 / static_cast<int>(sizeof(kernel::value_t<P, R>));
+          constexpr int V = cuda_kernel::vector_lanes<kernel::value_t<P, R>>;
           const std::int64_t groups = threads / cuda_kernel::row_group_threads(n / V);
           cuda_kernel::pointwise_vector<P, R><<<grid_for((rows + groups - 1) / groups), threads, 0, stream>>>(s, rows);
         } else {

@@ -250,10 +250,11 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
   }
 }
 
-// Pointwise, vector mode: the row mode with V = 32 / sizeof(T) consecutive elements per
-// thread. The program runs once per lane; a load whose index moves by one along the inner
-// axis from lane to lane (the output's own index, or a broadcast that keeps the inner
-// axis) is two 16-byte loads, and the V results are two 16-byte stores. The launcher takes
+// Pointwise, vector mode: the row mode with V = COIL_CUDA_PW_LOADS * 16 / sizeof(T)
+// consecutive elements per thread. The program runs once per lane; a load whose index
+// moves by one along the inner axis from lane to lane (the output's own index, or a
+// broadcast that keeps the inner axis) is COIL_CUDA_PW_LOADS 16-byte loads, and the V
+// results as many 16-byte stores. The launcher takes
 // this kernel only when every such load and the output are contiguous along the inner axis
 // and 16-byte aligned at every chunk (checked at run time from pointers and strides).
 template <int Steps> struct lane_plan {
@@ -314,10 +315,21 @@ template <class P, int R, int V, int N> __device__ __forceinline__ void eval_lan
   for (int l = 0; l < V; ++l) outv[l] = kernel::slot_as<value_t<P, R>>(v[l][result]);
 }
 
-template <class P, int R, int N> __global__ void __launch_bounds__(block_threads) pointwise_vector(exec_state<N> s, std::int64_t rows) {
+// 16-byte loads per operand and thread in the vector mode, and the blocks per
+// multiprocessor its registers are capped for (__launch_bounds__).
+#ifndef COIL_CUDA_PW_LOADS
+#define COIL_CUDA_PW_LOADS 2
+#endif
+#ifndef COIL_CUDA_PW_MIN_BLOCKS
+#define COIL_CUDA_PW_MIN_BLOCKS 1
+#endif
+template <class T> inline constexpr int vector_lanes = COIL_CUDA_PW_LOADS * 16 / static_cast<int>(sizeof(T));
+
+template <class P, int R, int N>
+__global__ void __launch_bounds__(block_threads, COIL_CUDA_PW_MIN_BLOCKS) pointwise_vector(exec_state<N> s, std::int64_t rows) {
   constexpr int rank = record_v<P, R>.shp.rank;
   using T = value_t<P, R>;
-  constexpr int W = 16 / static_cast<int>(sizeof(T)), V = 2 * W; // two 16-byte loads in flight per vector load
+  constexpr int V = vector_lanes<T>;
   T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
   const std::int64_t n = s.ext[R][rank - 1], chunks = n / V;
   const row_group grp(chunks);
@@ -326,13 +338,13 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
     for (std::int64_t k = grp.at; k < chunks; k += grp.size) {
       ix.v[rank - 1] = k * V;
       union {
-        uint4 q[2];
+        uint4 q[COIL_CUDA_PW_LOADS];
         T e[V];
       } u;
       eval_lanes<P, R, V>(s, ix, u.e);
       uint4* to = reinterpret_cast<uint4*>(out + offset_of<P, R>(s, ix));
-      to[0] = u.q[0];
-      to[1] = u.q[1];
+#pragma unroll
+      for (int w = 0; w < COIL_CUDA_PW_LOADS; ++w) to[w] = u.q[w];
     }
     for (std::int64_t j = chunks * V + grp.at; j < n; j += grp.size) {
       ix.v[rank - 1] = j;
