@@ -279,6 +279,15 @@ template <class P, int R> constexpr auto make_lane_plan() {
 }
 template <class P, int R> inline constexpr auto lane_plan_v = make_lane_plan<P, R>();
 
+// offset_in for an operand whose innermost stride the launcher checked to be 1 (the vector
+// mode): one multiply fewer per axis-free load.
+template <int Rank> __device__ __forceinline__ std::int64_t offset_unit_inner(const std::int64_t* str, const index_t& ix) {
+  std::int64_t o = ix.v[Rank - 1];
+#pragma unroll
+  for (int d = 0; d < Rank - 1; ++d) o += str[d] * ix.v[d];
+  return o;
+}
+
 template <class P, int R, int V, int N> __device__ __forceinline__ void eval_lanes(const exec_state<N>& s, const index_t& ix, value_t<P, R>* outv) {
   constexpr int values = kernel::program_v<P, R, R>.values, indices = kernel::program_v<P, R, R>.indices;
   constexpr int result = kernel::program_v<P, R, R>.result;
@@ -296,7 +305,7 @@ template <class P, int R, int V, int N> __device__ __forceinline__ void eval_lan
       constexpr step S = kernel::program_v<P, R, R>.steps[J];
       if constexpr (lane_plan_v<P, R>.vector_load[J]) {
         using T = element_t<S.type>;
-        const T* p = static_cast<const T*>(s.data[S.node]) + offset_in<S.rank>(s.str[S.node], x[0][S.a]);
+        const T* p = static_cast<const T*>(s.data[S.node]) + offset_unit_inner<S.rank>(s.str[S.node], x[0][S.a]);
         union {
           uint4 q[V * sizeof(T) / 16];
           T e[V];
@@ -344,7 +353,7 @@ __global__ void COIL_CUDA_PW_BOUNDS pointwise_vector(exec_state<N> s, std::int64
         T e[V];
       } u;
       eval_lanes<P, R, V>(s, ix, u.e);
-      uint4* to = reinterpret_cast<uint4*>(out + offset_of<P, R>(s, ix));
+      uint4* to = reinterpret_cast<uint4*>(out + offset_unit_inner<rank>(s.str[R], ix));
 #pragma unroll
       for (int w = 0; w < COIL_CUDA_PW_LOADS; ++w) to[w] = u.q[w];
     }
