@@ -192,9 +192,13 @@ template <class B> COIL_INLINE B exp_batch(const B& a) {
 #if defined(__AVX512F__)
   using T = typename B::value_type;
   if constexpr (std::is_same_v<T, float> && std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
-    // min/max return their second operand when one is NaN: the input goes second
-    const __m512 x = _mm512_max_ps(_mm512_set1_ps(-104.0f), _mm512_min_ps(_mm512_set1_ps(100.0f), a));
-    const B k = _mm512_roundscale_ps(_mm512_mul_ps(xsimd::constants::invlog_2<B>(), x), _MM_FROUND_TO_NEAREST_INT);
+    // min/max return their second operand when one is NaN: the input goes second. (The
+    // zero-masked forms with an all-ones mask are the same instructions; g++ 12 warns that
+    // the plain forms read an uninitialized _mm512_undefined_ps once inlined, an error
+    // under -Werror.)
+    constexpr __mmask16 all = static_cast<__mmask16>(0xffff);
+    const __m512 x = _mm512_maskz_max_ps(all, _mm512_set1_ps(-104.0f), _mm512_maskz_min_ps(all, _mm512_set1_ps(100.0f), a));
+    const B k = _mm512_maskz_roundscale_ps(all, _mm512_mul_ps(xsimd::constants::invlog_2<B>(), x), _MM_FROUND_TO_NEAREST_INT);
     B r = xsimd::fnma(k, xsimd::constants::log_2hi<B>(), B(x));
     r = xsimd::fnma(k, xsimd::constants::log_2lo<B>(), r);
     // xsimd's Horner scheme: its innermost coefficient is fma(r, 0, c), c for finite r
@@ -203,7 +207,7 @@ template <class B> COIL_INLINE B exp_batch(const B& a) {
     y = xsimd::fma(r, y, B(std::bit_cast<float>(0x3e2aa9a5u)));
     y = xsimd::fma(r, y, B(std::bit_cast<float>(0x3f000000u)));
     const B p = xsimd::fma(y, r * r, r) + B(1.0f);
-    return _mm512_scalef_ps(p, k);
+    return _mm512_maskz_scalef_ps(all, p, k);
   } else
 #endif
     return xsimd::exp(a);
