@@ -179,7 +179,9 @@ using register_params_t = typename register_params_of<P, K, ITEMS, std::make_ind
 
 // Whether step J of the program of I (at Root) is row-invariant (a constexpr function:
 // device code may not refer to the host variable row_invariant_v).
-template <class P, int I, int Root, std::size_t J> constexpr bool invariant_step() { return kernel::row_invariant_v<P, I, Root>.step[J]; }
+template <class P, int I, int Root, std::size_t J> constexpr bool invariant_step() {
+  return kernel::row_invariant_v<P, I, Root>.step[J];
+}
 // Whether step J of the program of I (at Root) is an all-f32 division by a row-invariant
 // value.
 template <class P, int I, int Root, std::size_t J> constexpr bool f32_recip() {
@@ -188,10 +190,10 @@ template <class P, int I, int Root, std::size_t J> constexpr bool f32_recip() {
          S.tb == dtype::f32;
 }
 
-// One step (number J) of the program of I (at Root) at register
-// U: loads of rows kept in registers read them; with Rcp, a division by a row-invariant
-// value multiplies by its reciprocal (row_invariant.hpp; the unrolled registers share one
-// reciprocal).
+// One step (number J) of the program of I (at Root) at register U: loads of rows kept in
+// registers read them; with Rcp, a division by a row-invariant value multiplies by its
+// reciprocal (row_invariant.hpp; the unrolled registers share one reciprocal: the same
+// value, so the compiler computes it once).
 template <class P, int K, int I, int Root, int U, bool Rcp, step S, std::size_t J, int N, class Regs, class Params, int NS>
 __device__ __forceinline__ void run_register_step(kernel::value_slot* v, index_t* x, const exec_state<N>& s, const Regs& regs,
                                                   const Params& params, const kernel::value_slot (&sc)[NS]) {
@@ -226,6 +228,17 @@ __device__ __forceinline__ auto eval_register(const exec_state<N>& s, const inde
   });
 }
 
+// Whether a step derives an index register (the ix_ steps), not a value.
+constexpr bool computes_index(step_op op) {
+  switch (op) {
+  case step_op::load: case step_op::constant: case step_op::pointwise: case step_op::cast:
+  case step_op::select: case step_op::move: case step_op::iota:
+    return false;
+  default:
+    return true;
+  }
+}
+
 // Whether the program of I (at Root) divides by a row-invariant f32 value somewhere.
 template <class P, int I, int Root> constexpr bool divides_by_invariant() {
   return []<std::size_t... J>(std::index_sequence<J...>) {
@@ -245,8 +258,7 @@ __device__ __forceinline__ bool reciprocal_ok(const exec_state<N>& s, const inde
       constexpr float lo = std::numeric_limits<float>::min(), hi = std::numeric_limits<float>::max();
       const float ab = fabsf(b), aq = fabsf(q);
       ok = ok && (b == 0.0f || !(ab <= hi) || (ab >= lo && ab <= hi && aq >= lo && aq <= hi));
-    } else if constexpr (invariant_step<P, I, Root, J>() || (S.op != step_op::load && S.op != step_op::constant && S.op != step_op::pointwise &&
-                                         S.op != step_op::cast && S.op != step_op::select && S.op != step_op::move && S.op != step_op::iota)) {
+    } else if constexpr (invariant_step<P, I, Root, J>() || computes_index(S.op)) {
       run_register_step<P, K, I, Root, 0, false, S, J>(v, x, s, regs, params, sc);
     }
   });
