@@ -8,8 +8,11 @@
 // (double, unfused) on the first `check_rows` rows: rows are independent in every
 // workload, and the reference interpreter is too slow for the full size.
 //
-// Usage: bench/run (builds, runs, writes bench/results/cpu-latest.json). This binary
-// takes Google Benchmark's flags plus --json=PATH.
+// Then size sweeps of W1 and W2 ([rows, 1024], 4 KiB .. 256 MiB of input, one thread),
+// charted by bench/chart into bench/results/cpu-sweep.png.
+//
+// Usage: bench/run (builds, runs, writes bench/results/cpu-latest.json and the chart).
+// This binary takes Google Benchmark's flags plus --json=PATH and --no-sweep.
 #include <benchmark/benchmark.h>
 
 #if defined(_OPENMP)
@@ -110,6 +113,7 @@ struct workload {
   double bytes;                                   // moved per call
   std::map<std::string, std::function<void()>> impls; // impl name -> one call
   std::map<std::string, double> err;              // impl name -> max rel err
+  bool sweep = false;                             // a point of a size sweep: one thread only
 };
 
 // Runs every implementation once on a poisoned output, records its error against the
@@ -182,7 +186,8 @@ void add_w1(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
       }
   };
   auto oracle = coil::compile<coil::reference>(w1_expr);
-  const auto ref = reference_of(oracle, check_rows * n, coil::arg<"x">(d->x.p, check_rows, n), coil::arg<"a">(d->a.p, n),
+  const std::int64_t rows = std::min(m, check_rows);
+  const auto ref = reference_of(oracle, rows * n, coil::arg<"x">(d->x.p, rows, n), coil::arg<"a">(d->a.p, n),
                                 coil::arg<"b">(d->b.p, n));
   add_checked(out, std::move(w), d->y, ref);
 }
@@ -289,6 +294,8 @@ struct row {
   std::string workload, impl;
   int threads = 1;
   double median_ms = 0, min_ms = 0, max_ms = 0, gbps = 0, err = NAN;
+  std::int64_t input_bytes = 0; // of x (the sweeps' axis)
+  bool sweep = false;
 };
 
 // Keeps the median, min and max aggregates of each benchmark (ms) and prints them.
@@ -311,8 +318,10 @@ double max_of(const std::vector<double>& v) { return *std::max_element(v.begin()
 int main(int argc, char** argv) {
   std::string json = "bench/results/cpu-latest.json";
   std::vector<char*> args;
+  bool no_sweep = false;
   for (int i = 0; i < argc; ++i) {
     if (std::strncmp(argv[i], "--json=", 7) == 0) json = argv[i] + 7;
+    else if (std::strcmp(argv[i], "--no-sweep") == 0) no_sweep = true;
     else args.push_back(argv[i]);
   }
   int nargs = static_cast<int>(args.size());
@@ -323,6 +332,17 @@ int main(int argc, char** argv) {
   add_w2(ws, 16384, 1024);
   add_w2(ws, 64, 128);
   add_w3(ws, 16384, 1024);
+  // Size sweeps of W1 and W2: [rows, 1024] with 4 KiB .. 256 MiB of input (x4 a step), to
+  // show the cache levels. [16384, 1024] is the main workload above, not measured twice.
+  if (!no_sweep) {
+    const std::size_t main_rows = ws.size();
+    for (std::int64_t rows = 1; rows <= 65536; rows *= 4) {
+      if (rows == 16384) continue;
+      add_w1(ws, rows, 1024);
+      add_w2(ws, rows, 1024);
+    }
+    for (std::size_t k = main_rows; k < ws.size(); ++k) ws[k].sweep = true;
+  }
 
   std::vector<std::shared_ptr<triad_data>> triads;
   for (auto& w : ws) {
@@ -355,7 +375,7 @@ int main(int argc, char** argv) {
   for (int threads : thread_counts)
     for (auto& w : ws)
       for (const std::string& impl : order(w)) {
-        if (threads > 1 && impl.rfind("coil", 0) != 0 && impl != "stream_triad") continue;
+        if (threads > 1 && ((impl.rfind("coil", 0) != 0 && impl != "stream_triad") || w.sweep)) continue;
         auto f = w.impls.at(impl);
         const double bytes = impl == "stream_triad" ? 3.0 * 4 * w.rows * w.cols : w.bytes;
         benchmark::RegisterBenchmark(bench_name(w, impl, threads).c_str(),
@@ -396,6 +416,8 @@ int main(int argc, char** argv) {
         const double bytes = r.impl == "stream_triad" ? 3.0 * 4 * w.rows * w.cols : w.bytes;
         r.gbps = bytes / (r.median_ms * 1e-3) / 1e9;
         r.err = w.err[impl];
+        r.input_bytes = 4 * w.rows * w.cols;
+        r.sweep = w.sweep;
         rows.push_back(r);
       }
 
@@ -423,9 +445,9 @@ int main(int argc, char** argv) {
       std::fprintf(js,
                    "%s  {\"workload\": \"%s\", \"impl\": \"%s\", \"threads\": %d, \"median_ms\": %.6f, \"min_ms\": %.6f, "
                    "\"max_ms\": %.6f, \"repetitions\": 10, \"gbps\": %.4f, \"ratio_to_eigen\": %.4f, \"ratio_to_triad\": %.4f, "
-                   "\"max_rel_err\": %s}",
+                   "\"max_rel_err\": %s, \"input_bytes\": %lld, \"sweep\": %s}",
                    first ? "" : ",\n", r.workload.c_str(), r.impl.c_str(), r.threads, r.median_ms, r.min_ms, r.max_ms, r.gbps,
-                   vs_eigen, vs_triad, err_text);
+                   vs_eigen, vs_triad, err_text, static_cast<long long>(r.input_bytes), r.sweep ? "true" : "false");
       first = false;
     }
   }

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Install coil's build/test dependencies (Debian/Ubuntu). No-op when all present.
+# With the argument `bench`, also the benchmark's (bench/run).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 packages=(cmake ninja-build g++ ccache libboost-dev libeigen3-dev libxsimd-dev
           doctest-dev libfmt-dev libbenchmark-dev)
+# `scripts/deps.sh bench`: also what bench/run needs beyond the build (gnuplot for the chart)
+if [ "${1:-}" = bench ]; then
+  packages+=(gnuplot-nox)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
