@@ -23,6 +23,7 @@ constexpr auto x128 = coil::input<"x", float>(R, 128_c);
 constexpr auto w0_affine = x * a + b; // W1 without the erf: how close a light kernel gets to the copy bandwidth
 constexpr auto w1_gelu = coil::gelu(x * a + b);
 constexpr auto w2_softmax = coil::softmax<-1>(x);
+constexpr auto full_sum = coil::sum(x); // few outputs over many inputs: the two-stage reduction
 constexpr auto w2_small = coil::softmax<-1>(x128);
 constexpr auto w3_layer_norm = coil::layer_norm(x, 1024_c, a, b);
 
@@ -42,6 +43,7 @@ constexpr auto w6_mlp = coil::log_softmax<-1>(coil::matmul(coil::relu(coil::matm
 
 struct w0_gpu : coil::keyed_model<w0_gpu, coil::cuda, decltype(w0_affine)> {};
 struct w1_gpu : coil::keyed_model<w1_gpu, coil::cuda, decltype(w1_gelu)> {};
+struct sum_gpu : coil::keyed_model<sum_gpu, coil::cuda, decltype(full_sum)> {};
 struct w2_gpu : coil::keyed_model<w2_gpu, coil::cuda, decltype(w2_softmax)> {};
 struct w2s_gpu : coil::keyed_model<w2s_gpu, coil::cuda, decltype(w2_small)> {};
 struct w3_gpu : coil::keyed_model<w3_gpu, coil::cuda, decltype(w3_layer_norm)> {};
@@ -117,6 +119,10 @@ int main() {
   time_it("W2 softmax [16384,1024]", rw, 0, [&] { check(m2.run(xin, yout)); });
   w::w3_gpu m3;
   time_it("W3 layer_norm [16384,1024]", rw, 0, [&] { check(m3.run(xin, av, bv, yout)); });
+  w::sum_gpu msum;
+  dev_array total(1, 17);
+  time_it("sum [16384,1024]", 4.0 * rows * cols, 0,
+          [&] { check(msum.run(xin, coil::out(coil::tensor_view<float, 0>{total.data(), {}, {}}))); });
   w::w2s_gpu m2s;
   auto xs = coil::arg<"x">(coil::tensor_view<const float, 2>{x.data(), {64, 128}, {128, 1}});
   auto ys = coil::out(coil::tensor_view<float, 2>{y.data(), {64, 128}, {128, 1}});

@@ -65,6 +65,7 @@ timed("copy [16384,1024]", "torch eager", lambda: y.copy_(x))  # the bandwidth r
 both("W0 x*a+b [16384,1024]", lambda x, a, b: x * a + b, x, a, b, kernel_time=True)
 both("W1 gelu(x*a+b) [16384,1024]", lambda x, a, b: F.gelu(x * a + b), x, a, b, kernel_time=True)
 both("W2 softmax [16384,1024]", lambda x: torch.softmax(x, -1), x, kernel_time=True)
+both("sum [16384,1024]", lambda x: x.sum(), x, kernel_time=True)
 both("W3 layer_norm [16384,1024]", lambda x, a, b: F.layer_norm(x, (1024,), a, b), x, a, b, kernel_time=True)
 xs = rnd(64, 128)
 both("W2 softmax [64,128]", lambda x: torch.softmax(x, -1), xs, kernel_time=True)

@@ -118,6 +118,7 @@ public:
     if (capture_stream_) (void)cudaStreamDestroy(capture_stream_);
     if (blas_) (void)cublasDestroy(blas_);
     if (blas_workspace_) (void)cudaFree(blas_workspace_);
+    if (scratch_) (void)cudaFree(scratch_);
     if (arena_) (void)cudaFree(arena_);
   }
 
@@ -134,6 +135,19 @@ public:
     return st;
   }
   std::byte* arena() const { return arena_; }
+
+  // Scratch for the partials of two-stage reductions: grown (never shrunk) before a call's
+  // launches, since recording a graph forbids allocation.
+  status reserve_scratch(std::size_t bytes) {
+    if (bytes <= scratch_bytes_) return {};
+    if (scratch_) (void)cudaFree(scratch_);
+    scratch_ = nullptr;
+    scratch_bytes_ = 0;
+    const status st = cuda_status(cudaMalloc(&scratch_, bytes), "cudaMalloc (reduction partials)");
+    if (st) scratch_bytes_ = bytes;
+    return st;
+  }
+  void* scratch() const { return scratch_; }
 
   void set_stream(cudaStream_t s) { stream_ = s; }
   cudaStream_t stream() const { return stream_; }
@@ -210,6 +224,8 @@ private:
   cudaStream_t capture_stream_ = nullptr;
   void* blas_workspace_ = nullptr;
   std::size_t blas_workspace_bytes_ = 0;
+  void* scratch_ = nullptr;
+  std::size_t scratch_bytes_ = 0;
 
   void drop_graph() {
     if (exec_) (void)cudaGraphExecDestroy(exec_);
@@ -352,6 +368,32 @@ inline std::int64_t product(const std::int64_t* ext, int from, int to) {
   return n;
 }
 
+// Slices per output of a reduction with `outputs` outputs of `count` inputs each: 1 (one
+// stage, a block per output) when the outputs alone give every multiprocessor 4 blocks or
+// the inputs are few; else enough slices of at least 16 Ki inputs to do so (at most 1024).
+// A function of the extents and the device: the same call gives the same bits.
+inline std::int64_t reduction_slices(std::int64_t outputs, std::int64_t count) {
+  constexpr std::int64_t min_slice = 16384;
+  const std::int64_t want = 4 * static_cast<std::int64_t>(current_device_caps().sms);
+  if (outputs <= 0 || outputs >= want || count < 2 * min_slice) return 1;
+  return std::min({(want + outputs - 1) / outputs, count / min_slice, std::int64_t{1024}});
+}
+// The outputs and the inputs per output of reduction R in this call.
+template <class P, int R, int N> std::pair<std::int64_t, std::int64_t> reduction_size(const exec_state<N>& s) {
+  return {product(s.ext[R], 0, kernel::record_v<P, R>.shp.rank), kernel::fold_of<P, R>(s, index_t{}).count};
+}
+// Bytes of partials kernel K needs in this call (0: none).
+template <class P, int K, int N> std::size_t scratch_bytes(const exec_state<N>& s) {
+  if constexpr (P::plan.kind[K] != kernel_kind::reduction) {
+    return 0;
+  } else {
+    constexpr int R = P::plan.kernel_root[K];
+    const auto [outputs, count] = reduction_size<P, R>(s);
+    const std::int64_t slices = reduction_slices(outputs, count);
+    return slices > 1 ? static_cast<std::size_t>(outputs * slices) * sizeof(cuda_kernel::reduction_partial<P, R>) : 0;
+  }
+}
+
 // C = A * B for row-major operands through cuBLAS (column-major C^T = B^T * A^T), one GEMM
 // per batch index. Operands whose inner stride is not 1 are read transposed when their
 // outer stride is 1.
@@ -437,9 +479,18 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
     if (lines == 0 || s.ext[R][r.axis] == 0) return {};
     cuda_kernel::scan<P, R><<<grid_for((lines + threads - 1) / threads), threads, 0, stream>>>(s, lines);
   } else if constexpr (kind == kernel_kind::reduction) {
-    const std::int64_t outputs = product(s.ext[R], 0, kernel::record_v<P, R>.shp.rank);
+    const auto [outputs, count] = reduction_size<P, R>(s);
     if (outputs == 0) return {};
-    cuda_kernel::reduction<P, R><<<grid_for(outputs), threads, 0, stream>>>(s, outputs);
+    const std::int64_t slices = reduction_slices(outputs, count);
+    if (slices > 1) { // dev.scratch() holds scratch_bytes<P, K>(s): run() reserved it
+      auto* parts = static_cast<cuda_kernel::reduction_partial<P, R>*>(dev.scratch());
+      cuda_kernel::reduction_slices_kernel<P, R><<<static_cast<unsigned>(outputs * slices), threads, 0, stream>>>(s, slices, parts);
+      const status st = cuda_status(cudaGetLastError(), "kernel launch");
+      if (!st) return st;
+      cuda_kernel::reduction_combine_kernel<P, R><<<grid_for(outputs), threads, 0, stream>>>(s, outputs, slices, parts);
+    } else {
+      cuda_kernel::reduction<P, R><<<grid_for(outputs), threads, 0, stream>>>(s, outputs);
+    }
   } else {
     constexpr int rank = kernel::record_v<P, R>.shp.rank;
     const std::int64_t total = product(s.ext[R], 0, rank);
@@ -471,6 +522,14 @@ template <> struct backend_runner<cuda> {
   template <class P, int N> static status run(exec_state<N>& s, device_state<cuda>& dev) {
     static_assert(sizeof(exec_state<N>) <= 32000,
                   "coil::cuda: the graph has too many nodes for one kernel parameter block (about 230 at most)");
+    std::size_t scratch = 0; // the partials of the largest two-stage reduction (kernels run in order on one stream)
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      ((scratch = std::max(scratch, scratch_bytes<P, static_cast<int>(K)>(s))), ...);
+    }(std::make_index_sequence<P::plan.kernel_count>{});
+    if (scratch > 0) {
+      const status st = dev.reserve_scratch(scratch);
+      if (!st) return st;
+    }
     auto launch_all = [&] {
       status st;
       [&]<std::size_t... K>(std::index_sequence<K...>) {

@@ -2,6 +2,7 @@
 // them into the graph value, plans, and returns an object that, when called with named
 // inputs, binds symbols, checks every guard, then runs the kernels over one arena.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -275,7 +276,7 @@ private:
   template <int Slot> static auto extents_of(const exec_state<size>& s) {
     constexpr int i = Graph::outputs[Slot];
     std::array<std::int64_t, Graph::records[i].shp.rank> e{};
-    for (std::size_t d = 0; d < e.size(); ++d) e[d] = s.ext[i][d];
+    std::copy_n(s.ext[i], e.size(), e.begin()); // (a loop over a rank-0 array warns in nvcc)
     return e;
   }
 

@@ -4,7 +4,9 @@
 //   pointwise   a block per run of rows, threads along the innermost axis (coalesced),
 //               8 floats per thread with 16-byte loads/stores when aligned (vector mode);
 //               a flat grid-stride loop when the innermost axis is short
-//   reduction   a block per output element, a deterministic block reduce (fixed tree)
+//   reduction   a block per output element, a deterministic block reduce (fixed tree);
+//               few outputs over many inputs: a block per slice of each output, then a
+//               block per output combining the slices (two stages, also fixed)
 //   rows        rows.hpp keeps the row on chip; the fallback here: a block per outer
 //               index runs every stage of the row kernel (softmax's max, sum and output,
 //               layer_norm's mean, variance and output) in order, and later stages re-read
@@ -174,23 +176,24 @@ template <op_code C, class In> __device__ partial<In> block_reduce(partial<In> p
   return r;
 }
 
-// The reduction R at one output index, computed by the whole block; thread 0 writes it.
-template <class P, int R, int N> __device__ void block_reduce_at(const exec_state<N>& s, const index_t& oix) {
+// The partial of reduction R over the folded positions [begin, end) of its input at the
+// output's frame f, computed by the whole block (every thread gets it back). Consecutive
+// threads take consecutive folded positions: coalesced when the innermost input axis is
+// folded.
+template <class P, int R, int N>
+__device__ partial<kernel::value_t<P, record_v<P, R>.inputs[0]>> block_reduce_range(const exec_state<N>& s, fold_frame f,
+                                                                                    std::int64_t begin, std::int64_t end) {
   constexpr node_record r = record_v<P, R>;
   constexpr int c = r.inputs[0];
-  using T = value_t<P, R>;
   using In = value_t<P, c>;
-  fold_frame f = fold_of<P, R>(s, oix);
   partial<In> p = empty_partial<r.code, In>();
-  // consecutive threads take consecutive folded positions: coalesced when the innermost
-  // input axis is folded
   if (f.nfolded == 1) { // one folded axis (a row): no index division per element
-    for (std::int64_t j = threadIdx.x; j < f.count; j += block_threads) {
+    for (std::int64_t j = begin + threadIdx.x; j < end; j += block_threads) {
       f.cix.v[f.folded[0]] = j;
       add_value<r.code>(p, static_cast<In>(eval<P, c, R>(s, f.cix)), j);
     }
   } else {
-    for (std::int64_t j = threadIdx.x; j < f.count; j += block_threads) {
+    for (std::int64_t j = begin + threadIdx.x; j < end; j += block_threads) {
       std::int64_t rest = j;
       for (int k = f.nfolded - 1; k >= 0; --k) {
         f.cix.v[f.folded[k]] = rest % f.fext[k];
@@ -199,7 +202,15 @@ template <class P, int R, int N> __device__ void block_reduce_at(const exec_stat
       add_value<r.code>(p, static_cast<In>(eval<P, c, R>(s, f.cix)), j);
     }
   }
-  p = block_reduce<r.code>(p);
+  return block_reduce<r.code>(p);
+}
+
+// The reduction R at one output index, computed by the whole block; thread 0 writes it.
+template <class P, int R, int N> __device__ void block_reduce_at(const exec_state<N>& s, const index_t& oix) {
+  constexpr node_record r = record_v<P, R>;
+  using T = value_t<P, R>;
+  const fold_frame f = fold_of<P, R>(s, oix);
+  const auto p = block_reduce_range<P, R>(s, f, 0, f.count);
   if (threadIdx.x == 0) static_cast<T*>(const_cast<void*>(s.data[R]))[offset_of<P, R>(s, oix)] = finish<r.code, T>(p, f.count);
 }
 
@@ -390,6 +401,42 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
 template <class P, int R, int N> __global__ void __launch_bounds__(block_threads) reduction(exec_state<N> s, std::int64_t outputs) {
   constexpr int rank = record_v<P, R>.shp.rank;
   for (std::int64_t o = blockIdx.x; o < outputs; o += gridDim.x) block_reduce_at<P, R>(s, unflatten(o, s.ext[R], rank));
+}
+
+// A reduction with few outputs and many inputs each (a full sum, a norm), in two stages
+// that give the same result on every call: reduction_slices splits each output's folded
+// range into `slices` equal slices, a block per (output, slice) writes its partial to
+// `parts` (output-major), then a block per output combines its slices' partials in the
+// block's fixed tree. Positions stay global, so argmax/argmin ties keep the first index.
+template <class P, int R> using reduction_partial = partial<kernel::value_t<P, record_v<P, R>.inputs[0]>>;
+
+template <class P, int R, int N>
+__global__ void __launch_bounds__(block_threads) reduction_slices_kernel(exec_state<N> s, std::int64_t slices, reduction_partial<P, R>* parts) {
+  constexpr int rank = record_v<P, R>.shp.rank;
+  const std::int64_t o = blockIdx.x / slices, slice = blockIdx.x % slices;
+  const fold_frame f = fold_of<P, R>(s, unflatten(o, s.ext[R], rank));
+  const std::int64_t chunk = (f.count + slices - 1) / slices;
+  const std::int64_t begin = slice * chunk, end = begin + chunk < f.count ? begin + chunk : f.count;
+  const auto p = block_reduce_range<P, R>(s, f, begin, end);
+  if (threadIdx.x == 0) parts[blockIdx.x] = p;
+}
+
+template <class P, int R, int N>
+__global__ void __launch_bounds__(block_threads) reduction_combine_kernel(exec_state<N> s, std::int64_t outputs, std::int64_t slices,
+                                                                           const reduction_partial<P, R>* parts) {
+  constexpr node_record r = record_v<P, R>;
+  constexpr int rank = r.shp.rank;
+  using T = value_t<P, R>;
+  for (std::int64_t o = blockIdx.x; o < outputs; o += gridDim.x) {
+    const index_t oix = unflatten(o, s.ext[R], rank);
+    auto p = empty_partial<r.code, kernel::value_t<P, r.inputs[0]>>();
+    for (std::int64_t k = threadIdx.x; k < slices; k += block_threads) p = combine<r.code>(p, parts[o * slices + k]);
+    p = block_reduce<r.code>(p);
+    if (threadIdx.x == 0) {
+      const fold_frame f = fold_of<P, R>(s, oix);
+      static_cast<T*>(const_cast<void*>(s.data[R]))[offset_of<P, R>(s, oix)] = finish<r.code, T>(p, f.count);
+    }
+  }
 }
 
 // One stage of a row kernel at the outer index o (the CPU's run_stage, by a block).
