@@ -192,14 +192,27 @@ __device__ partial<kernel::value_t<P, record_v<P, R>.inputs[0]>> block_reduce_ra
       f.cix.v[f.folded[0]] = j;
       add_value<r.code>(p, static_cast<In>(eval<P, c, R>(s, f.cix)), j);
     }
-  } else {
+  } else if (begin + static_cast<std::int64_t>(threadIdx.x) < end) {
+    // Several folded axes: the thread's first position split into digits once, then each
+    // step of block_threads positions added digit by digit with a carry (its digits are
+    // computed once too): no division per element.
+    std::int64_t at[max_rank]{}, by[max_rank]{};
+    std::int64_t rest = begin + threadIdx.x, step = block_threads;
+    for (int k = f.nfolded - 1; k >= 0; --k) {
+      at[k] = rest % f.fext[k];
+      rest /= f.fext[k];
+      by[k] = step % f.fext[k];
+      step /= f.fext[k];
+    }
     for (std::int64_t j = begin + threadIdx.x; j < end; j += block_threads) {
-      std::int64_t rest = j;
-      for (int k = f.nfolded - 1; k >= 0; --k) {
-        f.cix.v[f.folded[k]] = rest % f.fext[k];
-        rest /= f.fext[k];
-      }
+      for (int k = 0; k < f.nfolded; ++k) f.cix.v[f.folded[k]] = at[k];
       add_value<r.code>(p, static_cast<In>(eval<P, c, R>(s, f.cix)), j);
+      std::int64_t carry = 0;
+      for (int k = f.nfolded - 1; k >= 0; --k) {
+        at[k] += by[k] + carry;
+        carry = at[k] >= f.fext[k];
+        if (carry) at[k] -= f.fext[k];
+      }
     }
   }
   return block_reduce<r.code>(p);
