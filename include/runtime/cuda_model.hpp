@@ -369,14 +369,15 @@ inline std::int64_t product(const std::int64_t* ext, int from, int to) {
 }
 
 // Slices per output of a reduction with `outputs` outputs of `count` inputs each: 1 (one
-// stage, a block per output) when the outputs alone give every multiprocessor 4 blocks or
-// the inputs are few; else enough slices of at least 16 Ki inputs to do so (at most 1024).
-// A function of the extents and the device: the same call gives the same bits.
+// stage, a block per output) when the outputs alone give every multiprocessor 8 blocks (a
+// full one: 8 x 256 threads) or the inputs are few; else enough slices of at least 8 Ki
+// inputs to do so (at most 2048). A function of the extents and the device: the same
+// call gives the same bits.
 inline std::int64_t reduction_slices(std::int64_t outputs, std::int64_t count) {
-  constexpr std::int64_t min_slice = 16384;
-  const std::int64_t want = 4 * static_cast<std::int64_t>(current_device_caps().sms);
+  constexpr std::int64_t min_slice = 8192;
+  const std::int64_t want = 8 * static_cast<std::int64_t>(current_device_caps().sms);
   if (outputs <= 0 || outputs >= want || count < 2 * min_slice) return 1;
-  return std::min({(want + outputs - 1) / outputs, count / min_slice, std::int64_t{1024}});
+  return std::min({(want + outputs - 1) / outputs, count / min_slice, std::int64_t{2048}});
 }
 // The outputs and the inputs per output of reduction R in this call.
 template <class P, int R, int N> std::pair<std::int64_t, std::int64_t> reduction_size(const exec_state<N>& s) {

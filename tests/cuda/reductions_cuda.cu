@@ -70,12 +70,12 @@ template <class Gpu, class T, class XIn> void expect_same_bits_every_call(Gpu& m
 TEST_CASE("cuda: few outputs over many inputs are split into slices (two stages)") {
   if (!have_device()) return;
   // how the launcher splits: one stage for many outputs or few inputs, else slices of at
-  // least 16 Ki inputs, at most 1024
+  // least 8 Ki inputs, at most 2048
   CHECK(coil::detail::reduction_slices(1, 1000) == 1);
   CHECK(coil::detail::reduction_slices(100000, 3000000) == 1);
   CHECK(coil::detail::reduction_slices(1, 3000000) > 1);
-  CHECK(coil::detail::reduction_slices(1, 3000000) <= 3000000 / 16384);
-  CHECK(coil::detail::reduction_slices(1, std::int64_t{1} << 40) <= 1024);
+  CHECK(coil::detail::reduction_slices(1, 3000000) <= 3000000 / 8192);
+  CHECK(coil::detail::reduction_slices(1, std::int64_t{1} << 40) <= 2048);
 }
 
 TEST_CASE("cuda: two-stage sum, mean, amax and norm match the reference") {

@@ -188,7 +188,20 @@ __device__ partial<kernel::value_t<P, record_v<P, R>.inputs[0]>> block_reduce_ra
   using In = value_t<P, c>;
   partial<In> p = empty_partial<r.code, In>();
   if (f.nfolded == 1) { // one folded axis (a row): no index division per element
-    for (std::int64_t j = begin + threadIdx.x; j < end; j += block_threads) {
+    std::int64_t j = begin + threadIdx.x;
+    // four positions a step: their loads are issued before the first add (the adds keep
+    // the order of the plain loop, so the result is the same)
+    for (; j + 3 * block_threads < end; j += 4 * block_threads) {
+      In v[4];
+#pragma unroll
+      for (int u = 0; u < 4; ++u) {
+        f.cix.v[f.folded[0]] = j + u * block_threads;
+        v[u] = static_cast<In>(eval<P, c, R>(s, f.cix));
+      }
+#pragma unroll
+      for (int u = 0; u < 4; ++u) add_value<r.code>(p, v[u], j + u * block_threads);
+    }
+    for (; j < end; j += block_threads) {
       f.cix.v[f.folded[0]] = j;
       add_value<r.code>(p, static_cast<In>(eval<P, c, R>(s, f.cix)), j);
     }
@@ -204,16 +217,26 @@ __device__ partial<kernel::value_t<P, record_v<P, R>.inputs[0]>> block_reduce_ra
       by[k] = step % f.fext[k];
       step /= f.fext[k];
     }
-    for (std::int64_t j = begin + threadIdx.x; j < end; j += block_threads) {
+    auto value_and_advance = [&] {
       for (int k = 0; k < f.nfolded; ++k) f.cix.v[f.folded[k]] = at[k];
-      add_value<r.code>(p, static_cast<In>(eval<P, c, R>(s, f.cix)), j);
+      const In v = static_cast<In>(eval<P, c, R>(s, f.cix));
       std::int64_t carry = 0;
       for (int k = f.nfolded - 1; k >= 0; --k) {
         at[k] += by[k] + carry;
         carry = at[k] >= f.fext[k];
         if (carry) at[k] -= f.fext[k];
       }
+      return v;
+    };
+    std::int64_t j = begin + threadIdx.x;
+    for (; j + 3 * block_threads < end; j += 4 * block_threads) { // as above: loads first, adds in order
+      In v[4];
+#pragma unroll
+      for (int u = 0; u < 4; ++u) v[u] = value_and_advance();
+#pragma unroll
+      for (int u = 0; u < 4; ++u) add_value<r.code>(p, v[u], j + u * block_threads);
     }
+    for (; j < end; j += block_threads) add_value<r.code>(p, value_and_advance(), j);
   }
   return block_reduce<r.code>(p);
 }
