@@ -5,6 +5,7 @@
 // by the step's value (op, registers, ranks), not by the graph. Everything here is
 // COIL_HOST_DEVICE.
 #pragma once
+#include <bit>
 #include <cstdint>
 #include <type_traits>
 #include <utility>
@@ -35,9 +36,24 @@ template <class P, int I, int N> COIL_HOST_DEVICE COIL_INLINE std::int64_t offse
   return offset_in<record_v<P, I>.shp.rank>(s.str[I], ix);
 }
 
+// The axes reduction R folds (its input's axes in order), known at compile time.
+struct folded_axes {
+  int n = 0;
+  int axis[max_rank]{};
+};
+template <class P, int R> constexpr folded_axes folded_axes_v = [] {
+  constexpr node_record r = record_v<P, R>;
+  folded_axes a;
+  for (int d = 0; d < record_v<P, r.inputs[0]>.shp.rank; ++d)
+    if ((r.axes >> d) & 1u) a.axis[a.n++] = d;
+  return a;
+}();
+
 // Where reduction R reads its input at output index oix: the folded axes, their extents
 // and count, and the input index with the kept axes filled in (the folded ones are the
-// caller's loop). Shared by the CPU loops and the CUDA kernels.
+// caller's loop). Shared by the CPU loops and the CUDA kernels. Every array index here is
+// a compile-time constant, so a CUDA kernel keeps the frame in registers (indexed at run
+// time, the arrays went to local memory).
 struct fold_frame {
   int folded[max_rank]{};
   std::int64_t fext[max_rank]{};
@@ -49,16 +65,23 @@ template <class P, int R, int N> COIL_HOST_DEVICE COIL_INLINE fold_frame fold_of
   constexpr node_record r = record_v<P, R>;
   constexpr int c = r.inputs[0];
   fold_frame f;
-  for (int d = 0, o = 0; d < record_v<P, c>.shp.rank; ++d) {
-    if ((r.axes >> d) & 1u) {
-      f.folded[f.nfolded] = d;
-      f.fext[f.nfolded++] = s.ext[c][d];
-      f.count *= s.ext[c][d];
-      if (r.keepdim) ++o;
-    } else {
-      f.cix.v[d] = oix.v[o++];
-    }
-  }
+  f.nfolded = folded_axes_v<P, R>.n;
+  [&]<int... D>(std::integer_sequence<int, D...>) {
+    (
+        [&] {
+          // (record_v, not r: nvcc's front end does not take the enclosing constexpr local here)
+          constexpr std::uint32_t axes = record_v<P, R>.axes;
+          constexpr int below = std::popcount(axes & ((1u << D) - 1u)); // folded axes before D
+          if constexpr ((axes >> D) & 1u) {
+            f.folded[below] = D;
+            f.fext[below] = s.ext[c][D];
+            f.count *= s.ext[c][D];
+          } else {
+            f.cix.v[D] = oix.v[record_v<P, R>.keepdim ? D : D - below];
+          }
+        }(),
+        ...);
+  }(std::make_integer_sequence<int, record_v<P, c>.shp.rank>{});
   return f;
 }
 

@@ -179,15 +179,19 @@ template <op_code C, class In> __device__ partial<In> block_reduce(partial<In> p
 // The partial of reduction R over the folded positions [begin, end) of its input at the
 // output's frame f, computed by the whole block (every thread gets it back). Consecutive
 // threads take consecutive folded positions: coalesced when the innermost input axis is
-// folded.
+// folded. The folded axes are compile-time (folded_axes_v), so the input index, the
+// digits and the extents below stay in registers.
 template <class P, int R, int N>
-__device__ partial<kernel::value_t<P, record_v<P, R>.inputs[0]>> block_reduce_range(const exec_state<N>& s, fold_frame f,
-                                                                                    std::int64_t begin, std::int64_t end) {
+__device__ __forceinline__ partial<kernel::value_t<P, record_v<P, R>.inputs[0]>>
+block_reduce_range(const exec_state<N>& s, const fold_frame& f, std::int64_t begin, std::int64_t end) {
   constexpr node_record r = record_v<P, R>;
   constexpr int c = r.inputs[0];
+  constexpr kernel::folded_axes fa = kernel::folded_axes_v<P, R>;
   using In = value_t<P, c>;
   partial<In> p = empty_partial<r.code, In>();
-  if (f.nfolded == 1) { // one folded axis (a row): no index division per element
+  index_t cix = f.cix;
+  if constexpr (fa.n == 1) { // one folded axis (a row): no index division per element
+    constexpr int a = fa.axis[0];
     std::int64_t j = begin + threadIdx.x;
     // four positions a step: their loads are issued before the first add (the adds keep
     // the order of the plain loop, so the result is the same)
@@ -195,36 +199,41 @@ __device__ partial<kernel::value_t<P, record_v<P, R>.inputs[0]>> block_reduce_ra
       In v[4];
 #pragma unroll
       for (int u = 0; u < 4; ++u) {
-        f.cix.v[f.folded[0]] = j + u * block_threads;
-        v[u] = static_cast<In>(eval<P, c, R>(s, f.cix));
+        cix.v[a] = j + u * block_threads;
+        v[u] = static_cast<In>(eval<P, c, R>(s, cix));
       }
 #pragma unroll
       for (int u = 0; u < 4; ++u) add_value<r.code>(p, v[u], j + u * block_threads);
     }
     for (; j < end; j += block_threads) {
-      f.cix.v[f.folded[0]] = j;
-      add_value<r.code>(p, static_cast<In>(eval<P, c, R>(s, f.cix)), j);
+      cix.v[a] = j;
+      add_value<r.code>(p, static_cast<In>(eval<P, c, R>(s, cix)), j);
     }
   } else if (begin + static_cast<std::int64_t>(threadIdx.x) < end) {
-    // Several folded axes: the thread's first position split into digits once, then each
-    // step of block_threads positions added digit by digit with a carry (its digits are
-    // computed once too): no division per element.
-    std::int64_t at[max_rank]{}, by[max_rank]{};
+    // Several folded axes (or none): the thread's first position split into digits once,
+    // then each step of block_threads positions added digit by digit with a carry (its
+    // digits are computed once too): no division per element.
+    constexpr int n = fa.n > 0 ? fa.n : 1;
+    std::int64_t ext[n]{}, at[n]{}, by[n]{};
     std::int64_t rest = begin + threadIdx.x, step = block_threads;
-    for (int k = f.nfolded - 1; k >= 0; --k) {
-      at[k] = rest % f.fext[k];
-      rest /= f.fext[k];
-      by[k] = step % f.fext[k];
-      step /= f.fext[k];
+#pragma unroll
+    for (int k = fa.n - 1; k >= 0; --k) {
+      ext[k] = s.ext[c][fa.axis[k]];
+      at[k] = rest % ext[k];
+      rest /= ext[k];
+      by[k] = step % ext[k];
+      step /= ext[k];
     }
     auto value_and_advance = [&] {
-      for (int k = 0; k < f.nfolded; ++k) f.cix.v[f.folded[k]] = at[k];
-      const In v = static_cast<In>(eval<P, c, R>(s, f.cix));
+#pragma unroll
+      for (int k = 0; k < fa.n; ++k) cix.v[fa.axis[k]] = at[k];
+      const In v = static_cast<In>(eval<P, c, R>(s, cix));
       std::int64_t carry = 0;
-      for (int k = f.nfolded - 1; k >= 0; --k) {
+#pragma unroll
+      for (int k = fa.n - 1; k >= 0; --k) {
         at[k] += by[k] + carry;
-        carry = at[k] >= f.fext[k];
-        if (carry) at[k] -= f.fext[k];
+        carry = at[k] >= ext[k];
+        if (carry) at[k] -= ext[k];
       }
       return v;
     };
@@ -242,7 +251,7 @@ __device__ partial<kernel::value_t<P, record_v<P, R>.inputs[0]>> block_reduce_ra
 }
 
 // The reduction R at one output index, computed by the whole block; thread 0 writes it.
-template <class P, int R, int N> __device__ void block_reduce_at(const exec_state<N>& s, const index_t& oix) {
+template <class P, int R, int N> __device__ __forceinline__ void block_reduce_at(const exec_state<N>& s, const index_t& oix) {
   constexpr node_record r = record_v<P, R>;
   using T = value_t<P, R>;
   const fold_frame f = fold_of<P, R>(s, oix);
