@@ -51,9 +51,9 @@ template <class P, int R> constexpr folded_axes folded_axes_v = [] {
 
 // Where reduction R reads its input at output index oix: the folded axes, their extents
 // and count, and the input index with the kept axes filled in (the folded ones are the
-// caller's loop). Shared by the CPU loops and the CUDA kernels. Every array index here is
-// a compile-time constant, so a CUDA kernel keeps the frame in registers (indexed at run
-// time, the arrays went to local memory).
+// caller's loop). Shared by the CPU loops and the CUDA kernels. The loop is unrolled in
+// device code, so every array index is a constant and a kernel keeps the frame in
+// registers (not unrolled, the arrays went to local memory).
 struct fold_frame {
   int folded[max_rank]{};
   std::int64_t fext[max_rank]{};
@@ -66,22 +66,17 @@ template <class P, int R, int N> COIL_HOST_DEVICE COIL_INLINE fold_frame fold_of
   constexpr int c = r.inputs[0];
   fold_frame f;
   f.nfolded = folded_axes_v<P, R>.n;
-  [&]<int... D>(std::integer_sequence<int, D...>) {
-    (
-        [&] {
-          // (record_v, not r: nvcc's front end does not take the enclosing constexpr local here)
-          constexpr std::uint32_t axes = record_v<P, R>.axes;
-          constexpr int below = std::popcount(axes & ((1u << D) - 1u)); // folded axes before D
-          if constexpr ((axes >> D) & 1u) {
-            f.folded[below] = D;
-            f.fext[below] = s.ext[c][D];
-            f.count *= s.ext[c][D];
-          } else {
-            f.cix.v[D] = oix.v[record_v<P, R>.keepdim ? D : D - below];
-          }
-        }(),
-        ...);
-  }(std::make_integer_sequence<int, record_v<P, c>.shp.rank>{});
+  COIL_UNROLL
+  for (int d = 0; d < record_v<P, c>.shp.rank; ++d) {
+    const int below = std::popcount(r.axes & ((1u << d) - 1u)); // folded axes before d
+    if ((r.axes >> d) & 1u) {
+      f.folded[below] = d;
+      f.fext[below] = s.ext[c][d];
+      f.count *= s.ext[c][d];
+    } else {
+      f.cix.v[d] = oix.v[r.keepdim ? d : d - below];
+    }
+  }
   return f;
 }
 

@@ -19,6 +19,14 @@
 #define COIL_INLINE inline
 #endif
 
+// A loop whose trip count is a compile-time constant, fully unrolled in device code, so
+// the arrays it indexes become registers instead of local memory.
+#if defined(__CUDA_ARCH__)
+#define COIL_UNROLL _Pragma("unroll")
+#else
+#define COIL_UNROLL
+#endif
+
 // Exceptions are the default error style; a build without them gets status returns.
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
 #define COIL_HAS_EXCEPTIONS 1
