@@ -181,6 +181,9 @@ template <op_code C, class In> __device__ partial<In> block_reduce(partial<In> p
 // threads take consecutive folded positions: coalesced when the innermost input axis is
 // folded. The folded axes are compile-time (folded_axes_v), so the input index, the
 // digits and the extents below stay in registers.
+#ifndef COIL_CUDA_REDUCE_LOADS
+#define COIL_CUDA_REDUCE_LOADS 4 // positions a thread loads before adding them
+#endif
 template <class P, int R, int N>
 __device__ __forceinline__ partial<kernel::value_t<P, record_v<P, R>.inputs[0]>>
 block_reduce_range(const exec_state<N>& s, const fold_frame& f, std::int64_t begin, std::int64_t end) {
@@ -188,22 +191,23 @@ block_reduce_range(const exec_state<N>& s, const fold_frame& f, std::int64_t beg
   constexpr int c = r.inputs[0];
   constexpr kernel::folded_axes fa = kernel::folded_axes_v<P, R>;
   using In = value_t<P, c>;
+  constexpr int U = COIL_CUDA_REDUCE_LOADS;
   partial<In> p = empty_partial<r.code, In>();
   index_t cix = f.cix;
   if constexpr (fa.n == 1) { // one folded axis (a row): no index division per element
     constexpr int a = fa.axis[0];
     std::int64_t j = begin + threadIdx.x;
-    // four positions a step: their loads are issued before the first add (the adds keep
-    // the order of the plain loop, so the result is the same)
-    for (; j + 3 * block_threads < end; j += 4 * block_threads) {
-      In v[4];
+    // U positions a step: their loads are issued before the first add (the adds keep the
+    // order of the plain loop, so the result is the same)
+    for (; j + (U - 1) * block_threads < end; j += U * block_threads) {
+      In v[U];
 #pragma unroll
-      for (int u = 0; u < 4; ++u) {
+      for (int u = 0; u < U; ++u) {
         cix.v[a] = j + u * block_threads;
         v[u] = static_cast<In>(eval<P, c, R>(s, cix));
       }
 #pragma unroll
-      for (int u = 0; u < 4; ++u) add_value<r.code>(p, v[u], j + u * block_threads);
+      for (int u = 0; u < U; ++u) add_value<r.code>(p, v[u], j + u * block_threads);
     }
     for (; j < end; j += block_threads) {
       cix.v[a] = j;
@@ -238,12 +242,12 @@ block_reduce_range(const exec_state<N>& s, const fold_frame& f, std::int64_t beg
       return v;
     };
     std::int64_t j = begin + threadIdx.x;
-    for (; j + 3 * block_threads < end; j += 4 * block_threads) { // as above: loads first, adds in order
-      In v[4];
+    for (; j + (U - 1) * block_threads < end; j += U * block_threads) { // as above: loads first, adds in order
+      In v[U];
 #pragma unroll
-      for (int u = 0; u < 4; ++u) v[u] = value_and_advance();
+      for (int u = 0; u < U; ++u) v[u] = value_and_advance();
 #pragma unroll
-      for (int u = 0; u < 4; ++u) add_value<r.code>(p, v[u], j + u * block_threads);
+      for (int u = 0; u < U; ++u) add_value<r.code>(p, v[u], j + u * block_threads);
     }
     for (; j < end; j += block_threads) add_value<r.code>(p, value_and_advance(), j);
   }
