@@ -278,6 +278,36 @@ void add_w3(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
   add_checked(out, std::move(w), d->y, ref);
 }
 
+// Column sums: sum over the rows of x [M, N] (an outer-axis reduction: the kept axis is
+// the contiguous one). Checked in full: one reduction is cheap for the reference.
+constexpr auto cs_x = coil::input<"x", float>(B, 1024_c);
+constexpr auto colsum_expr = coil::sum<0>(cs_x);
+
+struct colsum_data {
+  std::int64_t m, n;
+  buffer x, y;
+  colsum_data(std::int64_t rows, std::int64_t cols) : m(rows), n(cols), x(rows * cols), y(cols) { fill(x, 10, -4, 4); }
+};
+
+void add_colsum(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
+  auto d = std::make_shared<colsum_data>(m, n);
+  static auto model = coil::compile<coil::cpu>(colsum_expr);
+  workload w{"column sum [" + std::to_string(m) + "," + std::to_string(n) + "]", m, n, 4.0 * (m * n + n), {}, {}};
+  w.impls["coil"] = [d] { model(coil::arg<"x">(d->x.p, d->m, d->n), coil::out(coil::view(d->y.p, d->n))); };
+  w.impls["eigen_tensor"] = [d] {
+    cmap2 x(d->x.p, d->m, d->n);
+    Eigen::TensorMap<Eigen::Tensor<float, 1, Eigen::RowMajor>> y(d->y.p, d->n);
+    y = x.sum(Eigen::array<Eigen::Index, 1>{0});
+  };
+  w.impls["plain_loop"] = [d] { // row after row into the output row
+    std::fill(d->y.p, d->y.p + d->n, 0.0f);
+    for (std::int64_t i = 0; i < d->m; ++i)
+      for (std::int64_t j = 0; j < d->n; ++j) d->y.p[j] += d->x.p[i * d->n + j];
+  };
+  auto oracle = coil::compile<coil::reference>(colsum_expr);
+  add_checked(out, std::move(w), d->y, reference_of(oracle, n, coil::arg<"x">(d->x.p, m, n)));
+}
+
 // STREAM triad a = b + s*c over arrays the size of the workload's input (at least
 // 3 x 64 MiB for the large ones, so it measures DRAM bandwidth there).
 struct triad_data {
@@ -332,6 +362,7 @@ int main(int argc, char** argv) {
   add_w2(ws, 16384, 1024);
   add_w2(ws, 64, 128);
   add_w3(ws, 16384, 1024);
+  add_colsum(ws, 16384, 1024);
   // Size sweeps of W1 and W2: [rows, 1024] with 4 KiB .. 256 MiB of input (x4 a step), to
   // show the cache levels. [16384, 1024] is the main workload above, not measured twice.
   if (!no_sweep) {

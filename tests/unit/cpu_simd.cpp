@@ -124,3 +124,34 @@ TEST_CASE("cpu simd: a divisor the same along the row (reciprocal path); subnorm
     expect_matches_reference(coil::exp(x) / (d * d + 1.0_c), coil::arg<"x">(xv.p, r, c), coil::arg<"d">(dv.data(), r, 1));
   }
 }
+
+TEST_CASE("cpu simd: reductions that keep the inner axis (column sums) fold rows on batches; NaN, keepdim, several folded axes") {
+  constexpr auto t = coil::input<"t", float>(coil::sym<"A">, R, C);
+  for (const std::int64_t c : {5, 16, 67, 300, 2100}) // 2100: two chunks of the accumulator row
+    for (const std::int64_t r : {1, 7}) {
+      CAPTURE(c);
+      CAPTURE(r);
+      std::vector<float> v = random_values<float>(r * c, 13, -5, 5);
+      v[static_cast<std::size_t>((r / 2) * c + c / 3)] = std::numeric_limits<float>::quiet_NaN();
+      const skewed xv(v, 1);
+      auto X = coil::arg<"x">(xv.p, r, c);
+      expect_matches_reference(coil::sum<0>(x), X);
+      expect_matches_reference(coil::mean<0>(x * x), X);
+      expect_matches_reference(coil::amax<0>(x), X);
+      expect_matches_reference(coil::amin<0>(coil::exp(x), coil::keepdim), X);
+      expect_matches_reference(coil::sum<0>(x * a + b), X, coil::arg<"a">(xv.p, c), coil::arg<"b">(xv.p + 1, c));
+      const skewed tv(random_values<float>(3 * r * c, 14, -2, 2), 3);
+      auto T3 = coil::arg<"t">(tv.p, 3, r, c);
+      expect_matches_reference(coil::sum<0, 1>(t), T3);
+      expect_matches_reference(coil::mean<1>(t), T3);
+      expect_matches_reference(coil::amax<0>(coil::tanh(t), coil::keepdim), T3);
+    }
+}
+
+TEST_CASE("cpu simd: a column sum of a transposed input, and of no rows") {
+  constexpr auto y = coil::input<"y", float>(C, R);
+  const auto yv = random_values<float>(40 * 9, 15);
+  expect_matches_reference(coil::sum<0>(coil::permute<1, 0>(y)), coil::arg<"y">(yv.data(), 40, 9)); // scalar fallback
+  expect_matches_reference(coil::sum<0>(x), coil::arg<"x">(yv.data(), 0, 40));                      // zeros
+  expect_matches_reference(coil::mean<0>(x), coil::arg<"x">(yv.data(), 0, 40));                     // NaN
+}

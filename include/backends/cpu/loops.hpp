@@ -164,7 +164,78 @@ COIL_INLINE void reduce_at(exec_state<N>& s, const index_t& oix, [[maybe_unused]
   out[offset_of<P, R>(s, oix)] = result;
 }
 
+// Whether reduction R runs across its kept inner axis on batches: sum/mean/amax/amin of a
+// vectorizable input that keeps the input's innermost axis and folds others (a column
+// sum, a mean over the sequence), with the output's element type.
+template <class P, int R, class Arch> constexpr bool reduce_across_batches() {
+#if COIL_HAS_SIMD
+  constexpr node_record r = record_v<P, R>;
+  constexpr node_record in = record_v<P, r.inputs[0]>;
+  constexpr bool simd_code = r.code == op_code::sum || r.code == op_code::mean || r.code == op_code::amax ||
+                             r.code == op_code::amin;
+  if constexpr (is_simd_v<Arch> && simd_code && in.shp.rank >= 2 && r.shp.rank >= 1 && r.type == in.type)
+    return !((r.axes >> (in.shp.rank - 1)) & 1u) && r.axes != 0 && simd::vectorizable_v<P, r.inputs[0], R>;
+#endif
+  return false;
+}
+
+#if COIL_HAS_SIMD
+// Reduction R across its kept inner axis (reduce_across_batches): each folded position's
+// input row is folded into a row of accumulators on batches, so the input is read row
+// after row, contiguously, instead of a column at a time. The work is split into
+// (output row, chunk of the inner axis) units, chunks short enough that the accumulators
+// stay in L1 (sums: doubles on the stack, as the scalar loop accumulates; amax/amin: the
+// output row itself); units go to threads, and each output element folds the positions
+// in order in any unit: the same bits for any thread count, and for sums the scalar
+// loop's bits. False when the strides don't allow it (nothing written): the caller runs
+// the scalar loop.
+template <class P, int R, class Arch, int N> bool run_reduction_across(exec_state<N>& s) {
+  constexpr node_record r = record_v<P, R>;
+  constexpr int c = r.inputs[0], in_rank = record_v<P, c>.shp.rank, out_rank = r.shp.rank;
+  constexpr bool is_sum = r.code == op_code::sum || r.code == op_code::mean;
+  using T = value_t<P, R>;
+  constexpr std::int64_t chunk = 1024; // 8 KiB of double accumulators
+  const std::int64_t n = s.ext[R][out_rank - 1];
+  if (s.str[R][out_rank - 1] != 1 || n < static_cast<std::int64_t>(simd::batch<T, Arch>::size)) return false;
+  if (fold_of<P, R>(s, index_t{}).count == 0) return false; // empty: the scalar loop's 0 / NaN
+  const auto m = simd::make_load_map<P, c, R>(s, in_rank, in_rank - 1);
+  if (!m.ok) return false;
+  T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
+  std::int64_t rows = 1;
+  for (int d = 0; d + 1 < out_rank; ++d) rows *= s.ext[R][d];
+  const std::int64_t chunks = (n + chunk - 1) / chunk;
+  for_each_range_parallel(rows * chunks, elements_of<P, c>(s), P::plan.parallel_grain, [&](std::int64_t lo, std::int64_t hi) {
+    [[maybe_unused]] std::conditional_t<is_sum, double[chunk], no_map> sums;
+    for (std::int64_t u = lo; u < hi; ++u) {
+      const std::int64_t from = (u % chunks) * chunk, to = from + chunk < n ? from + chunk : n;
+      const index_t oix = index_at(out_rank - 1, s.ext[R], u / chunks); // inner index 0
+      fold_frame f = fold_of<P, R>(s, oix);
+      T* row = out + offset_of<P, R>(s, oix);
+      auto* acc = [&] {
+        if constexpr (is_sum) return &sums[0];
+        else return row + from;
+      }();
+      bool first = true;
+      for_each_index(f.nfolded, f.fext, [&](const index_t& fix) {
+        for (int k = 0; k < f.nfolded; ++k) f.cix.v[f.folded[k]] = fix.v[k];
+        simd::row_fold_into<r.code, P, c, R, Arch>(m, s, f.cix, in_rank - 1, from, to, acc, first);
+        first = false;
+      });
+      if constexpr (r.code == op_code::sum)
+        for (std::int64_t j = from; j < to; ++j) row[j] = static_cast<T>(acc[j - from]);
+      else if constexpr (r.code == op_code::mean) // as the scalar loop: the double sum over the count
+        for (std::int64_t j = from; j < to; ++j) row[j] = static_cast<T>(acc[j - from] / static_cast<double>(f.count));
+    }
+  });
+  return true;
+}
+#endif
+
 template <class P, int R, class Arch, int N> void run_reduction(exec_state<N>& s) {
+#if COIL_HAS_SIMD
+  if constexpr (reduce_across_batches<P, R, Arch>())
+    if (run_reduction_across<P, R, Arch>(s)) return;
+#endif
   const auto m = reduce_map<P, R, Arch>(s);
   for_each_index_parallel(record_v<P, R>.shp.rank, s.ext[R], elements_of<P, record_v<P, R>.inputs[0]>(s),
                           P::plan.parallel_grain, [&](const index_t& oix) { reduce_at<P, R, Arch>(s, oix, m); });

@@ -452,6 +452,52 @@ COIL_INLINE bool row_reduce(const load_map_t<P, I, Root>& m, const exec_state<N>
   return true;
 }
 
+// One folded position of a reduction that keeps the inner axis (a column sum): the row
+// of I's values at `ix`, inner indices [from, to), folded into acc[0 .. to - from), or
+// stored there when it is the first position. Sums add into double accumulators (Acc =
+// double), as the scalar loop does, in the same order, so they give its bits; amax/amin
+// fold in T with scalar::maximum/minimum's NaN rule. Every element folds the positions
+// in order whichever chunk of the inner axis or thread it is in. False (nothing
+// written) when the row's loads don't fit.
+template <op_code C, class P, int I, int Root, class Arch, class Acc, int N>
+COIL_INLINE bool row_fold_into(const load_map_t<P, I, Root>& m, const exec_state<N>& s, index_t ix, int inner, std::int64_t from,
+                               std::int64_t to, Acc* acc, bool first) {
+  using T = value_t<P, I>;
+  using B = batch<T, Arch>;
+  constexpr std::int64_t W = B::size;
+  constexpr bool is_sum = C == op_code::sum || C == op_code::mean;
+  constexpr op_code fold_code = C == op_code::amax ? op_code::maximum : op_code::minimum;
+  static_assert(std::is_same_v<Acc, std::conditional_t<is_sum, double, T>>);
+  if (!m.ok) return false;
+  row_reads<T, program_v<P, I, Root>.steps.size()> r;
+  ix.v[inner] = 0;
+  reads_at<P, I, Root>(m, s, ix, r);
+  const auto h = hoist<P, I, Root, B>(r);
+  std::int64_t j = from;
+  for (; j + W <= to; j += W) {
+    const B v = eval_batch<P, I, Root, B>(r, j, h);
+    Acc* at = acc + (j - from);
+    if constexpr (is_sum) { // widened lane by lane (the compiler vectorizes the conversion)
+      alignas(64) T lanes[W];
+      v.store_aligned(lanes);
+      if (first)
+        for (std::int64_t k = 0; k < W; ++k) at[k] = lanes[k];
+      else
+        for (std::int64_t k = 0; k < W; ++k) at[k] += lanes[k];
+    } else {
+      (first ? v : apply<fold_code>(B::load_unaligned(at), v)).store_unaligned(at);
+    }
+  }
+  for (; j < to; ++j) {
+    ix.v[inner] = j;
+    const T v = eval<P, I, Root>(s, ix);
+    Acc& at = acc[j - from];
+    if constexpr (is_sum) at = first ? Acc(v) : at + Acc(v);
+    else at = first ? v : coil::apply_pointwise<fold_code>(at, v);
+  }
+  return true;
+}
+
 #endif // COIL_HAS_SIMD
 
 } // namespace coil::kernel::simd
