@@ -1,5 +1,6 @@
-// Helpers of the CUDA tests that compare a coil::cuda model with the reference backend:
-// a seeded host input with its device copy, and "run both, compare on the host".
+// Helpers of the CUDA tests that compare a coil::cuda model with the reference backend or
+// with PyTorch's goldens (tests/golden): a seeded or golden host input with its device
+// copy, and "run on the device, compare on the host".
 #pragma once
 #include <doctest/doctest.h>
 
@@ -9,10 +10,12 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <coil.hpp>
 
+#include "support/golden.hpp"
 #include "support/reference_check.hpp"
 
 namespace coil::testing {
@@ -25,6 +28,12 @@ template <fixed_string Name, class T, int Rank> struct device_input {
   device_input(const std::array<std::int64_t, Rank>& ext, std::uint32_t seed, double lo = -2.0, double hi = 2.0) : host(ext) {
     const auto v = random_values<T>(host.size(), seed, lo, hi);
     std::copy(v.begin(), v.end(), host.data());
+    dev = std::make_unique<device_buffer<T>>(host.size());
+    upload();
+  }
+  // The golden input `t` (float32, int64 or bool values, widened to double) as T.
+  explicit device_input(const golden_tensor& t) : host(golden_extents<Rank>(t)) {
+    std::transform(t.values.begin(), t.values.end(), host.data(), [](double v) { return static_cast<T>(v); });
     dev = std::make_unique<device_buffer<T>>(host.size());
     upload();
   }
@@ -50,6 +59,32 @@ template <class Gpu, class E, class... Inputs> void expect_device_matches_refere
   tensor<T, rank> got(want.extents);
   copy_to_host(got.data(), out.data(), got.size());
   expect_tensors_close(got, want, default_rtol<T>(), atol);
+}
+
+// Golden input Name of case `c` (rank Rank) on the device: golden_arg's device twin.
+template <fixed_string Name, int Rank, class T = float> device_input<Name, T, Rank> golden_device_input(const std::string& c) {
+  return device_input<Name, T, Rank>(golden_in(c, Name.data));
+}
+
+// Runs the device model Gpu on golden device inputs and compares its one output with the
+// case's golden out/0 within expect_matches_golden's tolerance, as the CPU tests'
+// expect_golden does. The output buffer takes the golden's extents; the model's guards
+// check them against the inputs.
+template <class Gpu, class... Inputs> void expect_device_matches_golden(const std::string& case_name, const Inputs&... in) {
+  using G = typename Gpu::graph;
+  static_assert(G::output_count == 1, "expect_device_matches_golden: one output");
+  constexpr auto& result = G::records[G::outputs[0]];
+  static_assert(result.type == dtype::f32, "expect_device_matches_golden: a float32 output");
+  constexpr int rank = result.shp.rank;
+  const golden_tensor& want = golden_out(case_name, 0);
+  tensor<float, rank> got(golden_extents<rank>(want));
+  device_buffer<float> out(got.size());
+  Gpu model;
+  const status st = model.run(in.device_arg()..., coil::out(tensor_view<float, rank>{out.data(), got.extents, row_major_strides<rank>(got.extents)}));
+  REQUIRE_MESSAGE(st.ok(), st.message());
+  cuda_check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+  copy_to_host(got.data(), out.data(), got.size());
+  expect_matches_golden(got, want);
 }
 
 // A device copy of `host` ([rows, cols], row-major on the host) laid out with element

@@ -6,6 +6,7 @@
 #pragma once
 #include <doctest/doctest.h>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -98,6 +99,15 @@ inline const golden_tensor& golden(const std::string& case_name, const std::stri
 }
 inline const golden_tensor& golden_in(const std::string& c, const std::string& name) { return golden(c, "in", name); }
 inline const golden_tensor& golden_out(const std::string& c, int i = 0) { return golden(c, "out", std::to_string(i)); }
+
+// The extents of a golden tensor of rank Rank (as a model binds them); fails the test on
+// another rank.
+template <int Rank> std::array<std::int64_t, static_cast<std::size_t>(Rank)> golden_extents(const golden_tensor& t) {
+  REQUIRE(t.shape.size() == static_cast<std::size_t>(Rank));
+  std::array<std::int64_t, static_cast<std::size_t>(Rank)> ext{};
+  for (std::size_t d = 0; d < ext.size(); ++d) ext[d] = t.shape[d];
+  return ext;
+}
 
 // Compares a float32 result with a float64 golden: |got - want| <= rtol * |want| + atol;
 // NaN matches NaN, infinities match exactly. atol covers values that cancel to ~0, whose

@@ -38,15 +38,13 @@ template <expr E, class... Args> void expect_golden(const std::string& case_name
 // when the golden holds indices. The values are kept for the whole test program.
 template <fixed_string Name, int Rank, class T = float> auto golden_arg(const std::string& c) {
   const golden_tensor& t = golden_in(c, Name.data);
-  REQUIRE(t.shape.size() == static_cast<std::size_t>(Rank));
+  const auto ext = golden_extents<Rank>(t);
   static std::map<std::string, std::unique_ptr<T[]>> kept; // per (Name, Rank, T): by case (T[]: bool too)
   std::unique_ptr<T[]>& v = kept[c];
   if (!v) {
     v = std::make_unique<T[]>(static_cast<std::size_t>(t.numel()));
     for (std::size_t i = 0; i < t.values.size(); ++i) v[i] = static_cast<T>(t.values[i]);
   }
-  std::array<std::int64_t, static_cast<std::size_t>(Rank)> ext{};
-  for (int d = 0; d < Rank; ++d) ext[static_cast<std::size_t>(d)] = t.shape[static_cast<std::size_t>(d)];
   return arg<Name>(strided_view(static_cast<const T*>(v.get()), ext, row_major_strides<Rank>(ext)));
 }
 
