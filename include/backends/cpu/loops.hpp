@@ -194,7 +194,10 @@ template <class P, int R, class Arch, int N> bool run_reduction_across(exec_stat
   constexpr int c = r.inputs[0], in_rank = record_v<P, c>.shp.rank, out_rank = r.shp.rank;
   constexpr bool is_sum = r.code == op_code::sum || r.code == op_code::mean;
   using T = value_t<P, R>;
-  constexpr std::int64_t chunk = 1024; // 8 KiB of double accumulators
+  // 8 KiB of double accumulators; one chunk of a short output row per unit even when that
+  // leaves threads idle: two threads reading the two halves of every input row of a column
+  // sum ran 2x slower than one reading whole rows (bench/README.md)
+  constexpr std::int64_t chunk = 1024;
   const std::int64_t n = s.ext[R][out_rank - 1];
   if (s.str[R][out_rank - 1] != 1 || n < static_cast<std::int64_t>(simd::batch<T, Arch>::size)) return false;
   if (fold_of<P, R>(s, index_t{}).count == 0) return false; // empty: the scalar loop's 0 / NaN

@@ -477,8 +477,19 @@ COIL_INLINE bool row_fold_into(const load_map_t<P, I, Root>& m, const exec_state
   for (; j + W <= to; j += W) {
     const B v = eval_batch<P, I, Root, B>(r, j, h);
     Acc* at = acc + (j - from);
-    if constexpr (is_sum) { // widened lane by lane (the compiler vectorizes the conversion)
-      alignas(64) T lanes[W];
+    if constexpr (is_sum) {
+#if defined(__AVX512F__)
+      if constexpr (std::is_same_v<T, float> && std::is_base_of_v<xsimd::avx512f, Arch>) {
+        // the 16 floats as two halves of 8 doubles (vcvtps2pd), added to the accumulators
+        const __m512 f = v;
+        const __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(f));
+        const __m512d hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(f), 1)));
+        _mm512_storeu_pd(at, first ? lo : _mm512_add_pd(_mm512_loadu_pd(at), lo));
+        _mm512_storeu_pd(at + 8, first ? hi : _mm512_add_pd(_mm512_loadu_pd(at + 8), hi));
+        continue;
+      }
+#endif
+      alignas(64) T lanes[W]; // elsewhere widened lane by lane
       v.store_aligned(lanes);
       if (first)
         for (std::int64_t k = 0; k < W; ++k) at[k] = lanes[k];
