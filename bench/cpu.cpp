@@ -308,6 +308,42 @@ void add_colsum(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
   add_checked(out, std::move(w), d->y, reference_of(oracle, n, coil::arg<"x">(d->x.p, m, n)));
 }
 
+// A transposed operand: y = x + t^T, x [M, N], t [N, M]. t is read through tiles on coil's
+// vector path (cpu/tiles.hpp). Checked in full.
+constexpr auto tr_x = coil::input<"x", float>(B, coil::sym<"N">);
+constexpr auto tr_t = coil::input<"t", float>(coil::sym<"N">, B);
+constexpr auto transposed_add_expr = tr_x + coil::permute<1, 0>(tr_t);
+
+struct transposed_data {
+  std::int64_t m, n;
+  buffer x, t, y;
+  transposed_data(std::int64_t rows, std::int64_t cols) : m(rows), n(cols), x(rows * cols), t(rows * cols), y(rows * cols) {
+    fill(x, 11, -1, 1);
+    fill(t, 12, -1, 1);
+  }
+};
+
+void add_transposed(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
+  auto d = std::make_shared<transposed_data>(m, n);
+  static auto model = coil::compile<coil::cpu>(transposed_add_expr);
+  workload w{"x + t^T [" + std::to_string(m) + "," + std::to_string(n) + "]", m, n, 3.0 * 4 * m * n, {}, {}};
+  w.impls["coil"] = [d] {
+    model(coil::arg<"x">(d->x.p, d->m, d->n), coil::arg<"t">(d->t.p, d->n, d->m), coil::out(coil::view(d->y.p, d->m, d->n)));
+  };
+  w.impls["eigen_tensor"] = [d] {
+    cmap2 x(d->x.p, d->m, d->n), t(d->t.p, d->n, d->m);
+    map2<> y(d->y.p, d->m, d->n);
+    y = x + t.shuffle(Eigen::array<int, 2>{1, 0});
+  };
+  w.impls["plain_loop"] = [d] {
+    for (std::int64_t i = 0; i < d->m; ++i)
+      for (std::int64_t j = 0; j < d->n; ++j) d->y.p[i * d->n + j] = d->x.p[i * d->n + j] + d->t.p[j * d->m + i];
+  };
+  auto oracle = coil::compile<coil::reference>(transposed_add_expr);
+  add_checked(out, std::move(w), d->y,
+              reference_of(oracle, m * n, coil::arg<"x">(d->x.p, m, n), coil::arg<"t">(d->t.p, n, m)));
+}
+
 // STREAM triad a = b + s*c over arrays the size of the workload's input (at least
 // 3 x 64 MiB for the large ones, so it measures DRAM bandwidth there).
 struct triad_data {
@@ -363,6 +399,7 @@ int main(int argc, char** argv) {
   add_w2(ws, 64, 128);
   add_w3(ws, 16384, 1024);
   add_colsum(ws, 16384, 1024);
+  add_transposed(ws, 2048, 2048);
   // Size sweeps of W1 and W2: [rows, 1024] with 4 KiB .. 256 MiB of input (x4 a step), to
   // show the cache levels. [16384, 1024] is the main workload above, not measured twice.
   if (!no_sweep) {

@@ -27,6 +27,9 @@ constexpr auto full_sum = coil::sum(x); // few outputs over many inputs: the two
 constexpr auto w2_small = coil::softmax<-1>(x128);
 constexpr auto w3_layer_norm = coil::layer_norm(x, 1024_c, a, b);
 
+constexpr auto C = coil::sym<"C">;
+constexpr auto transposed_add = coil::input<"x", float>(R, C) + coil::permute<1, 0>(coil::input<"t", float>(C, R)); // shared-memory tiles
+
 constexpr auto x768 = coil::input<"x", float>(512_c, 768_c);
 constexpr auto W1 = coil::input<"W1", float>(768_c, 3072_c);
 constexpr auto b1 = coil::input<"b1", float>(3072_c);
@@ -47,6 +50,7 @@ struct sum_gpu : coil::keyed_model<sum_gpu, coil::cuda, decltype(full_sum)> {};
 struct w2_gpu : coil::keyed_model<w2_gpu, coil::cuda, decltype(w2_softmax)> {};
 struct w2s_gpu : coil::keyed_model<w2s_gpu, coil::cuda, decltype(w2_small)> {};
 struct w3_gpu : coil::keyed_model<w3_gpu, coil::cuda, decltype(w3_layer_norm)> {};
+struct tadd_gpu : coil::keyed_model<tadd_gpu, coil::cuda, decltype(transposed_add)> {};
 struct w4_gpu : coil::keyed_model<w4_gpu, coil::cuda, decltype(w4_mlp)> {};
 struct w6_gpu : coil::keyed_model<w6_gpu, coil::cuda, decltype(w6_mlp)> {};
 } // namespace w
@@ -123,6 +127,16 @@ int main() {
   dev_array total(1, 17);
   time_it("sum [16384,1024]", 4.0 * rows * cols, 0,
           [&] { check(msum.run(xin, coil::out(coil::tensor_view<float, 0>{total.data(), {}, {}}))); });
+  {
+    const std::int64_t n = 4096; // x [n, n] + t^T, t [n, n]: x and the output reuse the buffers above
+    dev_array t(n * n, 11);
+    w::tadd_gpu mt;
+    time_it("x + t^T [4096,4096]", 3.0 * n * n * 4, 0, [&] {
+      check(mt.run(coil::arg<"x">(coil::tensor_view<const float, 2>{x.data(), {n, n}, {n, 1}}),
+                   coil::arg<"t">(coil::tensor_view<const float, 2>{t.data(), {n, n}, {n, 1}}),
+                   coil::out(coil::tensor_view<float, 2>{y.data(), {n, n}, {n, 1}})));
+    });
+  }
   w::w2s_gpu m2s;
   auto xs = coil::arg<"x">(coil::tensor_view<const float, 2>{x.data(), {64, 128}, {128, 1}});
   auto ys = coil::out(coil::tensor_view<float, 2>{y.data(), {64, 128}, {128, 1}});

@@ -67,6 +67,9 @@ both("W1 gelu(x*a+b) [16384,1024]", lambda x, a, b: F.gelu(x * a + b), x, a, b, 
 both("W2 softmax [16384,1024]", lambda x: torch.softmax(x, -1), x, kernel_time=True)
 both("sum [16384,1024]", lambda x: x.sum(), x, kernel_time=True)
 both("W3 layer_norm [16384,1024]", lambda x, a, b: F.layer_norm(x, (1024,), a, b), x, a, b, kernel_time=True)
+xt, tt = rnd(4096, 4096), rnd(4096, 4096)
+both("x + t^T [4096,4096]", lambda x, t: x + t.t(), xt, tt, kernel_time=True)
+del xt, tt
 xs = rnd(64, 128)
 both("W2 softmax [64,128]", lambda x: torch.softmax(x, -1), xs, kernel_time=True)
 x4, W1, b1, W2, b2 = rnd(512, 768), rnd(768, 3072), rnd(3072), rnd(3072, 768), rnd(768)

@@ -27,6 +27,7 @@
 #include "../backends/cuda/kernels.hpp"
 #include "../backends/cuda/register_rows.hpp"
 #include "../backends/cuda/rows.hpp"
+#include "../backends/cuda/tiles.hpp"
 #include "../backends/exec_state.hpp"
 #include "../core/targets.hpp"
 #include "../schedule/plan.hpp"
@@ -496,6 +497,16 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
     constexpr int rank = kernel::record_v<P, R>.shp.rank;
     const std::int64_t total = product(s.ext[R], 0, rank);
     if (total == 0) return {};
+    if constexpr (rank >= 2) {
+      // a transposed operand: through shared-memory tiles (cuda/tiles.hpp)
+      const cuda_kernel::tile_args t = cuda_kernel::plan_tiles<P, R>(s);
+      if (t.nstaged > 0) {
+        const std::int64_t side = cuda_kernel::tile_side, na = s.ext[R][t.axis], n = s.ext[R][rank - 1];
+        const std::int64_t tiles = total / (na * n) * ((na + side - 1) / side) * ((n + side - 1) / side);
+        cuda_kernel::pointwise_tiled<P, R><<<grid_for(tiles), cuda_kernel::tile_side * cuda_kernel::tile_rows_step, 0, stream>>>(s, t, tiles);
+        return cuda_status(cudaGetLastError(), "kernel launch");
+      }
+    }
     if constexpr (rank > 0) {
       if (s.ext[R][rank - 1] >= 64) {
         const std::int64_t n = s.ext[R][rank - 1], rows = total / n;

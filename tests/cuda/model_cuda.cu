@@ -72,6 +72,15 @@ constexpr auto inner_broadcast = coil::input<"x", float>(B, Cb) + coil::input<"y
 struct gelu_gpu : coil::keyed_model<gelu_gpu, coil::cuda, decltype(gelu_affine)> {};
 struct softmax_gpu : coil::keyed_model<softmax_gpu, coil::cuda, decltype(softmax_rows)> {};
 struct log_softmax_gpu : coil::keyed_model<log_softmax_gpu, coil::cuda, decltype(log_softmax_rows)> {};
+// Transposed operands: read through shared-memory tiles (cuda/tiles.hpp).
+constexpr auto yt = coil::input<"y", float>(C, B);
+constexpr auto tile_add = coil::exp(coil::permute<1, 0>(yt)) + xc;
+constexpr auto tile_two = coil::permute<1, 0>(yt) * coil::permute<1, 0>(yt) - coil::permute<1, 0>(yt) / (xc * xc + 1_c) + ac;
+constexpr auto z3 = coil::input<"z", float>(2_c, C, B);
+constexpr auto tile_batch = coil::tanh(coil::permute<0, 2, 1>(z3));
+struct tile_add_gpu : coil::keyed_model<tile_add_gpu, coil::cuda, decltype(tile_add)> {};
+struct tile_two_gpu : coil::keyed_model<tile_two_gpu, coil::cuda, decltype(tile_two)> {};
+struct tile_batch_gpu : coil::keyed_model<tile_batch_gpu, coil::cuda, decltype(tile_batch)> {};
 struct layer_norm_gpu : coil::keyed_model<layer_norm_gpu, coil::cuda, decltype(layer_norm_rows)> {};
 struct rms_norm_gpu : coil::keyed_model<rms_norm_gpu, coil::cuda, decltype(rms_norm_rows)> {};
 struct column_sums_gpu : coil::keyed_model<column_sums_gpu, coil::cuda, decltype(column_sums)> {};
@@ -200,6 +209,22 @@ TEST_CASE("cuda: row kernels and vector pointwise loops at any row length") {
         expect_laid_out_matches_reference<cases::gelu_any_gpu>(cases::gelu_any, xv, x, a, b);
       }
     }
+  }
+}
+
+TEST_CASE("cuda: transposed operands through shared-memory tiles") {
+  if (!have_device()) return;
+  // 32 x 32 tiles: below one tile, on its edge, past it, and one-wide axes
+  for (const auto& [r, c] : {std::pair<std::int64_t, std::int64_t>{5, 19}, {32, 32}, {33, 65}, {70, 45}, {1, 40}, {40, 1}, {300, 257}}) {
+    CAPTURE(r);
+    CAPTURE(c);
+    input_pair<"x", float, 2> x({r, c}, 30);
+    input_pair<"y", float, 2> y({c, r}, 31);
+    input_pair<"a", float, 1> a({c}, 32);
+    expect_device_matches_reference<cases::tile_add_gpu>(cases::tile_add, y, x);
+    expect_device_matches_reference<cases::tile_two_gpu>(cases::tile_two, y, x, a);
+    input_pair<"z", float, 3> z({2, c, r}, 33);
+    expect_device_matches_reference<cases::tile_batch_gpu>(cases::tile_batch, z);
   }
 }
 

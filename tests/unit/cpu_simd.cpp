@@ -1,7 +1,7 @@
 // The CPU backend's vector paths (backends/cpu/simd.hpp) against the reference backend:
 // inner extents that are not multiples of any vector width (tails), pointers one float
-// off any vector alignment, broadcast operands (splats), a transposed input (the scalar
-// fallback), and the row kernels (softmax, log_softmax, layer_norm) and inner-axis
+// off any vector alignment, broadcast operands (splats), transposed and strided inputs (tiles,
+// cpu/tiles.hpp), and the row kernels (softmax, log_softmax, layer_norm) and inner-axis
 // reductions, NaN included. Built twice: for the default target, and with -march=native
 // (unit_cpu_simd_native) so the widest batches of the build machine run too.
 #include <doctest/doctest.h>
@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "support/reference_check.hpp"
@@ -67,12 +68,32 @@ TEST_CASE("cpu simd: unary math, min/max with NaN and infinities on vector lanes
   expect_matches_reference(coil::sqrt(coil::abs(x)) + coil::log(coil::abs(x) + 1.0_c), X);
 }
 
-TEST_CASE("cpu simd: a transposed input falls back to the scalar loop") {
-  constexpr auto y = coil::input<"y", float>(C, R);
-  const auto yv = random_values<float>(19 * 5, 6);
-  const auto xv = random_values<float>(5 * 19, 7);
-  expect_matches_reference(coil::exp(coil::permute<1, 0>(y)) + x, coil::arg<"y">(yv.data(), 19, 5),
-                           coil::arg<"x">(xv.data(), 5, 19));
+TEST_CASE("cpu simd: transposed and strided operands are read through tiles") {
+  // 64 x 64 tiles (cpu/tiles.hpp): sizes below one tile, on its edge, and past it
+  for (const auto& [r, c] : {std::pair<std::int64_t, std::int64_t>{5, 19}, {64, 64}, {65, 129}, {70, 45}, {130, 70}, {1, 40}, {40, 1}}) {
+    CAPTURE(r);
+    CAPTURE(c);
+    constexpr auto y = coil::input<"y", float>(C, R);
+    std::vector<float> yv = random_values<float>(c * r, 6, -3, 3), xv = random_values<float>(r * c, 7, -3, 3);
+    yv[static_cast<std::size_t>(c * r / 2)] = std::numeric_limits<float>::quiet_NaN();
+    const skewed ys(yv, 1), xs(xv, 3);
+    auto Y = coil::arg<"y">(ys.p, c, r);
+    auto X = coil::arg<"x">(xs.p, r, c);
+    expect_matches_reference(coil::exp(coil::permute<1, 0>(y)) + x, Y, X);
+    // two staged operands, one of them also broadcast along the rows
+    expect_matches_reference(coil::permute<1, 0>(y) * coil::permute<1, 0>(y) - coil::permute<1, 0>(y) / (x * x + 1.0_c), Y, X);
+    expect_matches_reference(coil::permute<1, 0>(y) + a, Y, coil::arg<"a">(xs.p, c));
+  }
+  // a batch of transposed matrices (the tiled axis is not the first one)
+  constexpr auto z = coil::input<"z", float>(2_c, C, R);
+  const auto zv = random_values<float>(2 * 37 * 41, 12, -2, 2);
+  expect_matches_reference(coil::tanh(coil::permute<0, 2, 1>(z)), coil::arg<"z">(zv.data(), 2, 37, 41));
+  // every second column: strided along the inner axis, contiguous along no other (one row per tile)
+  constexpr auto w = coil::input<"w", float>(R, 90_c);
+  const auto wv = random_values<float>(6 * 90, 13, -2, 2);
+  expect_matches_reference(coil::sigmoid(coil::slice<1, 0, coil::slice_end, 2>(w)), coil::arg<"w">(wv.data(), 6, 90));
+  expect_matches_reference(coil::slice<1, 1, coil::slice_end, 2>(w) - coil::slice<1, 0, coil::slice_end, 2>(w),
+                           coil::arg<"w">(wv.data(), 6, 90));
 }
 
 TEST_CASE("cpu simd: softmax, log_softmax and layer_norm rows of every tail length, unaligned") {

@@ -27,6 +27,7 @@
 #include <utility>
 
 #include "../eval.hpp"
+#include "../load_map.hpp"
 #include "../row_invariant.hpp"
 
 #if !defined(COIL_NO_SIMD) && defined(__has_include)
@@ -94,93 +95,24 @@ template <class Prog> constexpr bool vectorizable(const Prog& p, dtype t) {
 template <class P, int I, int Root>
 inline constexpr bool vectorizable_v = vectorizable(program_v<P, I, Root>, record_v<P, I>.type);
 
-// Where each load of a program reads at one index of its row: the element at inner index
-// 0 and whether it moves with the inner index (1) or stays (0). Indexed by step number.
-template <class T, std::size_t Steps> struct row_reads {
-  const T* at[Steps > 0 ? Steps : 1]{};
-  bool moves[Steps > 0 ? Steps : 1]{};
-};
-
-// Runs the index steps of the program at `ix` and records each load's element offset.
-template <class P, int I, int Root, int N>
-COIL_INLINE void load_offsets(const exec_state<N>& s, const index_t& ix, std::int64_t* off) {
-  constexpr auto& prog = program_v<P, I, Root>;
-  constexpr std::size_t steps = prog.steps.size();
-  index_t x[prog.indices]{};
-  x[0] = ix;
-  [&]<std::size_t... J>(std::index_sequence<J...>) {
-    (
-        [&] {
-          constexpr step S = prog.steps[J];
-          if constexpr (S.op != step_op::load && S.op != step_op::constant && S.op != step_op::pointwise)
-            run_step<S>(nullptr, x, s);
-          else if constexpr (S.op == step_op::load)
-            off[J] = offset_in<S.rank>(s.str[S.node], x[S.a]);
-        }(),
-        ...);
-  }(std::make_index_sequence<steps>{});
-}
-
-// Where every load of a program reads, as an affine map of the index it is asked for:
-// offset = base + sum over axes d of ix[d] * step[d]. Every index step of a vectorizable
-// program is affine (views and broadcasts; a broadcastable symbol bound to 1 is a step
-// of 0 for the whole call), so the map is built once per kernel call from rank + 1 runs
-// of the index steps, not twice per row. `ok`: every load moves by 0 or 1 along the inner
-// axis (else the caller runs the scalar loop).
-template <std::size_t Steps> struct load_map {
-  static constexpr std::size_t size = Steps > 0 ? Steps : 1;
-  bool ok = true;
-  int rank = 0;
-  std::int64_t base[size]{};
-  std::int64_t step[max_rank][size]{};
-  bool moves[size]{};
-};
-template <class P, int I, int Root> using load_map_t = load_map<program_v<P, I, Root>.steps.size()>;
-
-template <class P, int I, int Root, int N>
-load_map_t<P, I, Root> make_load_map(const exec_state<N>& s, int rank, int inner) {
-  constexpr auto& prog = program_v<P, I, Root>;
-  load_map_t<P, I, Root> m;
-  m.rank = rank;
-  index_t ix{};
-  load_offsets<P, I, Root>(s, ix, m.base);
-  for (int d = 0; d < rank; ++d) {
-    std::int64_t at[load_map_t<P, I, Root>::size]{};
-    ix.v[d] = 1;
-    load_offsets<P, I, Root>(s, ix, at);
-    ix.v[d] = 0;
-    for (std::size_t j = 0; j < prog.steps.size(); ++j) m.step[d][j] = at[j] - m.base[j];
-  }
-  for (std::size_t j = 0; j < prog.steps.size(); ++j) {
-    if (prog.steps[j].op != step_op::load) continue;
-    const std::int64_t d = m.step[inner][j];
-    m.ok = m.ok && (d == 0 || d == 1);
-    m.moves[j] = d == 1;
-  }
-  return m;
-}
-
-// The loads of the row starting at `ix` (its inner index 0), from the map.
-template <class P, int I, int Root, class T, std::size_t Steps, int N>
-COIL_INLINE void reads_at(const load_map<Steps>& m, const exec_state<N>& s, const index_t& ix, row_reads<T, Steps>& r) {
-  constexpr auto& prog = program_v<P, I, Root>;
-  [&]<std::size_t... J>(std::index_sequence<J...>) {
-    (
-        [&] {
-          if constexpr (prog.steps[J].op == step_op::load) {
-            std::int64_t off = m.base[J];
-            for (int d = 0; d < record_v<P, I>.shp.rank; ++d) off += ix.v[d] * m.step[d][J];
-            r.at[J] = static_cast<const T*>(s.data[prog.steps[J].node]) + off;
-            r.moves[J] = m.moves[J];
-          }
-        }(),
-        ...);
-  }(std::make_index_sequence<Steps>{});
-}
-
 #if COIL_HAS_SIMD
 
 template <class T, class Arch> using batch = xsimd::batch<T, Arch>;
+
+// a clamped to [lo, hi], NaN kept: x86's min/max (and so xsimd's) return their second
+// operand when one is NaN, so the input goes second (NEON's return NaN). On AVX-512 floats
+// the zero-masked forms with an all-ones mask: the same instructions, but g++ 12 warns
+// that the plain forms read an uninitialized _mm512_undefined_ps once inlined, an error
+// under -Werror.
+template <class B> COIL_INLINE B clamp_batch(const B& a, typename B::value_type lo, typename B::value_type hi) {
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<typename B::value_type, float> && std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
+    constexpr __mmask16 all = static_cast<__mmask16>(0xffff);
+    return _mm512_maskz_max_ps(all, _mm512_set1_ps(lo), _mm512_maskz_min_ps(all, _mm512_set1_ps(hi), a));
+  } else
+#endif
+    return xsimd::max(B(lo), xsimd::min(B(hi), a));
+}
 
 // exp of a batch. On AVX-512 floats: xsimd 8.1's reduction and polynomial, step for step
 // (the same bits wherever xsimd's result is a normal float), with the scaling by 2^k done
@@ -192,12 +124,8 @@ template <class B> COIL_INLINE B exp_batch(const B& a) {
 #if defined(__AVX512F__)
   using T = typename B::value_type;
   if constexpr (std::is_same_v<T, float> && std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
-    // min/max return their second operand when one is NaN: the input goes second. (The
-    // zero-masked forms with an all-ones mask are the same instructions; g++ 12 warns that
-    // the plain forms read an uninitialized _mm512_undefined_ps once inlined, an error
-    // under -Werror.)
     constexpr __mmask16 all = static_cast<__mmask16>(0xffff);
-    const __m512 x = _mm512_maskz_max_ps(all, _mm512_set1_ps(-104.0f), _mm512_maskz_min_ps(all, _mm512_set1_ps(100.0f), a));
+    const __m512 x = clamp_batch(a, -104.0f, 100.0f);
     const B k = _mm512_maskz_roundscale_ps(all, _mm512_mul_ps(xsimd::constants::invlog_2<B>(), x), _MM_FROUND_TO_NEAREST_INT);
     B r = xsimd::fnma(k, xsimd::constants::log_2hi<B>(), B(x));
     r = xsimd::fnma(k, xsimd::constants::log_2lo<B>(), r);
@@ -221,7 +149,7 @@ template <class B> COIL_INLINE B exp_batch(const B& a) {
 // exp on every batch that mixes small and large inputs.
 template <class B> COIL_INLINE B erf_rational(const B& a) {
   using T = typename B::value_type;
-  const B x = xsimd::max(xsimd::min(a, B(T(4))), B(T(-4)));
+  const B x = clamp_batch(a, T(-4), T(4));
   const B x2 = x * x;
   B p = xsimd::fma(x2, B(T(-2.72614225801306e-10)), B(T(2.77068142495902e-08)));
   p = xsimd::fma(x2, p, B(T(-2.10102402082508e-06)));
@@ -340,6 +268,22 @@ COIL_INLINE B eval_batch(const Reads& r, std::int64_t j, const hoisted<P, I, Roo
   return v[prog.result];
 }
 
+// out[j] = value of I at inner index j of the row `r` reads, for the batches that fit in
+// [0, n) (with the reciprocals of its invariant divisors where hoist allows them); returns
+// where the scalar tail starts.
+template <class P, int I, int Root, class B, class Reads>
+COIL_INLINE std::int64_t row_batches(const Reads& r, std::int64_t n, typename B::value_type* out) {
+  constexpr std::int64_t W = B::size;
+  const auto h = hoist<P, I, Root, B>(r);
+  std::int64_t j = 0;
+  if constexpr (row_invariant_v<P, I, Root>.any_recip) {
+    if (h.rcp_ok)
+      for (; j + W <= n; j += W) eval_batch<P, I, Root, B, true>(r, j, h).store_unaligned(out + j);
+  }
+  for (; j + W <= n; j += W) eval_batch<P, I, Root, B>(r, j, h).store_unaligned(out + j);
+  return j;
+}
+
 // out[j] = value of I at (ix with inner index j), j in [0, n): batches, then the scalar
 // body for the tail. `out` points at inner index 0 and moves by 1. False (nothing
 // written) when a load of this row cannot be read as batches.
@@ -348,18 +292,11 @@ COIL_INLINE bool row_loop(const load_map_t<P, I, Root>& m, const exec_state<N>& 
                           value_t<P, I>* out) {
   using T = value_t<P, I>;
   using B = batch<T, Arch>;
-  constexpr std::int64_t W = B::size;
   if (!m.ok) return false;
   row_reads<T, program_v<P, I, Root>.steps.size()> r;
   ix.v[inner] = 0;
   reads_at<P, I, Root>(m, s, ix, r);
-  const auto h = hoist<P, I, Root, B>(r);
-  std::int64_t j = 0;
-  if constexpr (row_invariant_v<P, I, Root>.any_recip) {
-    if (h.rcp_ok)
-      for (; j + W <= n; j += W) eval_batch<P, I, Root, B, true>(r, j, h).store_unaligned(out + j);
-  }
-  for (; j + W <= n; j += W) eval_batch<P, I, Root, B>(r, j, h).store_unaligned(out + j);
+  std::int64_t j = row_batches<P, I, Root, B>(r, n, out);
   for (; j < n; ++j) {
     ix.v[inner] = j;
     out[j] = eval<P, I, Root>(s, ix);

@@ -1,0 +1,128 @@
+// Pointwise kernels with a transposed operand, through shared memory (the CUDA side of
+// cpu/tiles.hpp). A thread per output element along the inner axis would read such an
+// operand at its stride: every thread of a warp touches a different 32-byte sector. Here
+// a block takes a 32 x 32 tile of the output (32 indices of the inner axis by 32 of the
+// axis along which the operand is contiguous), reads the operand's tile along that axis
+// into shared memory (each warp one coalesced 128-byte row), and then computes the tile
+// with the inner axis across the lanes, taking the operand from shared memory (rows of 33
+// floats: no bank conflicts either way) and every other load as the row kernels do.
+// Compiled only by nvcc.
+#pragma once
+#if defined(__CUDACC__)
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "../eval.hpp"
+#include "../load_map.hpp"
+
+namespace coil::cuda_kernel {
+
+inline constexpr int tile_side = 32;     // the tile is tile_side x tile_side elements
+inline constexpr int tile_rows_step = 8; // a block is tile_side x tile_rows_step threads
+inline constexpr int max_staged = 4;     // operands staged per kernel (shared memory: 4 x 32 x 33 elements)
+
+// What the launcher found (host, from the call's load map): the staged loads (their step
+// numbers, all below 64, and their type is the output's), the tiled axis, and where each
+// staged operand starts and moves.
+struct tile_args {
+  int axis = -1;           // output axis along which every staged operand moves by 1
+  int nstaged = 0;
+  std::uint64_t mask = 0;  // bit J: step J is staged (its slot: the staged steps below it)
+  const void* data[max_staged]{};
+  std::int64_t base[max_staged]{};
+  std::int64_t step[max_staged][max_rank]{}; // elements per output index, per axis
+};
+
+// The staging of pointwise kernel R for this call, or nstaged == 0 (no transposed operand,
+// or one that the tiles cannot take: then the row kernels run).
+template <class P, int R, int N> tile_args plan_tiles(const exec_state<N>& s) {
+  tile_args t;
+  constexpr int rank = kernel::record_v<P, R>.shp.rank;
+  if constexpr (rank >= 2 && kernel::affine_program_v<P, R, R>) {
+    constexpr auto& prog = kernel::program_v<P, R, R>;
+    constexpr int inner = rank - 1;
+    if (s.str[R][inner] != 1) return t;
+    const auto m = kernel::make_load_map<P, R, R>(s, rank, inner);
+    if (m.ok) return t;
+    for (std::size_t j = 0; j < prog.steps.size(); ++j) {
+      const step& st = prog.steps[j];
+      const std::int64_t d = m.step[inner][j];
+      if (st.op != step_op::load || d == 0 || d == 1 || st.type != kernel::record_v<P, R>.type) continue;
+      if (j >= 64 || t.nstaged == max_staged) return tile_args{};
+      const int k = t.nstaged++;
+      t.mask |= std::uint64_t{1} << j;
+      t.data[k] = s.data[st.node];
+      t.base[k] = m.base[j];
+      for (int a = 0; a < rank; ++a) t.step[k][a] = m.step[a][j];
+    }
+    for (int a = inner - 1; a >= 0 && t.axis < 0; --a) {
+      bool all = s.ext[R][a] > 1;
+      for (int k = 0; k < t.nstaged; ++k) all = all && t.step[k][a] == 1;
+      if (all) t.axis = a;
+    }
+    if (t.axis < 0) t.nstaged = 0;
+  }
+  return t;
+}
+
+// Tiles of the output: the tiled axis and the inner axis in steps of tile_side, every
+// other axis one index at a time (a grid-stride loop over them all).
+template <class P, int R, int N>
+__global__ void __launch_bounds__(tile_side * tile_rows_step) pointwise_tiled(exec_state<N> s, tile_args t, std::int64_t tiles) {
+  constexpr int rank = kernel::record_v<P, R>.shp.rank, inner = rank - 1;
+  using T = kernel::value_t<P, R>;
+  __shared__ T stage[max_staged][tile_side][tile_side + 1]; // [operand][inner][tiled axis]
+  T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
+  const int lane = static_cast<int>(threadIdx.x) % tile_side, row0 = static_cast<int>(threadIdx.x) / tile_side;
+  const int a = t.axis;
+  const std::int64_t na = s.ext[R][a], n = s.ext[R][inner];
+  const std::int64_t ta = (na + tile_side - 1) / tile_side, tj = (n + tile_side - 1) / tile_side;
+  for (std::int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
+    // tile -> (other axes, tile along a, tile along the inner axis), inner fastest
+    std::int64_t rest = tile;
+    index_t ix{};
+    ix.v[inner] = (rest % tj) * tile_side;
+    rest /= tj;
+    ix.v[a] = (rest % ta) * tile_side;
+    rest /= ta;
+    for (int d = inner - 1; d >= 0; --d) {
+      if (d == a) continue;
+      ix.v[d] = rest % s.ext[R][d];
+      rest /= s.ext[R][d];
+    }
+    const int rows = static_cast<int>(na - ix.v[a] < tile_side ? na - ix.v[a] : tile_side);
+    const int cols = static_cast<int>(n - ix.v[inner] < tile_side ? n - ix.v[inner] : tile_side);
+    __syncthreads(); // the previous tile's reads of `stage` are done
+    for (int k = 0; k < t.nstaged; ++k) {
+      std::int64_t origin = t.base[k];
+#pragma unroll
+      for (int d = 0; d < rank; ++d) origin += ix.v[d] * t.step[k][d];
+      const T* src = static_cast<const T*>(t.data[k]) + origin;
+      // lanes along the tiled axis (the operand's contiguous one): coalesced
+      if (lane < rows)
+        for (int c = row0; c < cols; c += tile_rows_step) stage[k][c][lane] = src[lane + c * t.step[k][inner]];
+    }
+    __syncthreads();
+    if (lane < cols) {
+      for (int r = row0; r < rows; r += tile_rows_step) {
+        index_t at = ix;
+        at.v[a] += r;
+        at.v[inner] += lane;
+        out[kernel::offset_of<P, R>(s, at)] = kernel::eval_with<P, R, R>(at, [&]<step S, std::size_t J>(kernel::value_slot* v, index_t* x) {
+          if constexpr (S.op == step_op::load && J < 64) {
+            if ((t.mask >> J) & 1u) {
+              const int k = __popcll(t.mask & ((std::uint64_t{1} << J) - 1u));
+              kernel::slot_as<element_t<S.type>>(v[S.out]) = static_cast<element_t<S.type>>(stage[k][lane][r]);
+              return;
+            }
+          }
+          kernel::run_step<S>(v, x, s);
+        });
+      }
+    }
+  }
+}
+
+} // namespace coil::cuda_kernel
+#endif

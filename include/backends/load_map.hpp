@@ -1,0 +1,117 @@
+// Where the loads of a kernel program read, as an affine map of the index the program is
+// asked for (views and broadcasts are affine): built once per kernel call on the host from
+// the call's strides, then used to walk rows without re-running the index steps. Shared
+// by the CPU vector loops (cpu/simd.hpp, cpu/tiles.hpp) and the CUDA launcher (its
+// shared-memory transposes, cuda/tiles.hpp).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+#include "eval.hpp"
+
+namespace coil::kernel {
+
+// Where each load of a program reads at one index of its row: the element at inner index
+// 0 and whether it moves with the inner index (1) or stays (0). Indexed by step number.
+template <class T, std::size_t Steps> struct row_reads {
+  const T* at[Steps > 0 ? Steps : 1]{};
+  bool moves[Steps > 0 ? Steps : 1]{};
+};
+
+// Runs the index steps of the program at `ix` and records each load's element offset.
+template <class P, int I, int Root, int N>
+COIL_INLINE void load_offsets(const exec_state<N>& s, const index_t& ix, std::int64_t* off) {
+  constexpr auto& prog = program_v<P, I, Root>;
+  constexpr std::size_t steps = prog.steps.size();
+  index_t x[prog.indices]{};
+  x[0] = ix;
+  [&]<std::size_t... J>(std::index_sequence<J...>) {
+    (
+        [&] {
+          constexpr step S = prog.steps[J];
+          if constexpr (S.op != step_op::load && S.op != step_op::constant && S.op != step_op::pointwise)
+            run_step<S>(nullptr, x, s);
+          else if constexpr (S.op == step_op::load)
+            off[J] = offset_in<S.rank>(s.str[S.node], x[S.a]);
+        }(),
+        ...);
+  }(std::make_index_sequence<steps>{});
+}
+
+// Whether every index step of a program is affine in the index it is asked for (views and
+// broadcasts: no gather, cat, iota or guarded branch), so that a load map describes it.
+template <class Prog> constexpr bool affine_program(const Prog& p) {
+  for (const step& s : p.steps) {
+    if (s.guard >= 0) return false;
+    switch (s.op) {
+    case step_op::load: case step_op::constant: case step_op::pointwise: case step_op::cast:
+    case step_op::ix_bcast: case step_op::ix_permute: case step_op::ix_slice: case step_op::ix_squeeze:
+    case step_op::ix_unsqueeze: case step_op::ix_window: case step_op::ix_flip:
+      break;
+    default:
+      return false;
+    }
+  }
+  return true;
+}
+template <class P, int I, int Root> inline constexpr bool affine_program_v = affine_program(program_v<P, I, Root>);
+
+// Where every load of a program reads, as an affine map of the index it is asked for:
+// offset = base + sum over axes d of ix[d] * step[d]. Every index step of a vectorizable
+// program is affine (views and broadcasts; a broadcastable symbol bound to 1 is a step
+// of 0 for the whole call; affine_program), so the map is built once per kernel call from rank + 1 runs
+// of the index steps, not twice per row. `ok`: every load moves by 0 or 1 along the inner
+// axis (else the caller runs the scalar loop).
+template <std::size_t Steps> struct load_map {
+  static constexpr std::size_t size = Steps > 0 ? Steps : 1;
+  bool ok = true;
+  int rank = 0;
+  std::int64_t base[size]{};
+  std::int64_t step[max_rank][size]{};
+  bool moves[size]{};
+};
+template <class P, int I, int Root> using load_map_t = load_map<program_v<P, I, Root>.steps.size()>;
+
+template <class P, int I, int Root, int N>
+load_map_t<P, I, Root> make_load_map(const exec_state<N>& s, int rank, int inner) {
+  constexpr auto& prog = program_v<P, I, Root>;
+  load_map_t<P, I, Root> m;
+  m.rank = rank;
+  index_t ix{};
+  load_offsets<P, I, Root>(s, ix, m.base);
+  for (int d = 0; d < rank; ++d) {
+    std::int64_t at[load_map_t<P, I, Root>::size]{};
+    ix.v[d] = 1;
+    load_offsets<P, I, Root>(s, ix, at);
+    ix.v[d] = 0;
+    for (std::size_t j = 0; j < prog.steps.size(); ++j) m.step[d][j] = at[j] - m.base[j];
+  }
+  for (std::size_t j = 0; j < prog.steps.size(); ++j) {
+    if (prog.steps[j].op != step_op::load) continue;
+    const std::int64_t d = m.step[inner][j];
+    m.ok = m.ok && (d == 0 || d == 1);
+    m.moves[j] = d == 1;
+  }
+  return m;
+}
+
+// The loads of the row starting at `ix` (its inner index 0), from the map.
+template <class P, int I, int Root, class T, std::size_t Steps, int N>
+COIL_INLINE void reads_at(const load_map<Steps>& m, const exec_state<N>& s, const index_t& ix, row_reads<T, Steps>& r) {
+  constexpr auto& prog = program_v<P, I, Root>;
+  [&]<std::size_t... J>(std::index_sequence<J...>) {
+    (
+        [&] {
+          if constexpr (prog.steps[J].op == step_op::load) {
+            std::int64_t off = m.base[J];
+            for (int d = 0; d < record_v<P, I>.shp.rank; ++d) off += ix.v[d] * m.step[d][J];
+            r.at[J] = static_cast<const T*>(s.data[prog.steps[J].node]) + off;
+            r.moves[J] = m.moves[J];
+          }
+        }(),
+        ...);
+  }(std::make_index_sequence<Steps>{});
+}
+
+} // namespace coil::kernel
