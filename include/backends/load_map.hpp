@@ -20,17 +20,19 @@ template <class T, std::size_t Steps> struct row_reads {
 };
 
 // Runs the index steps of the program at `ix` and records each load's element offset.
+// (The program is named in full inside the lambdas: g++ 13 stops with an internal
+// compiler error, tsubst, on a local `constexpr auto&` to it used there.)
 template <class P, int I, int Root, int N>
 COIL_INLINE void load_offsets(const exec_state<N>& s, const index_t& ix, std::int64_t* off) {
-  constexpr auto& prog = program_v<P, I, Root>;
-  constexpr std::size_t steps = prog.steps.size();
-  index_t x[prog.indices]{};
+  constexpr std::size_t steps = program_v<P, I, Root>.steps.size();
+  index_t x[program_v<P, I, Root>.indices]{};
   x[0] = ix;
   [&]<std::size_t... J>(std::index_sequence<J...>) {
     (
         [&] {
-          constexpr step S = prog.steps[J];
-          if constexpr (S.op != step_op::load && S.op != step_op::constant && S.op != step_op::pointwise)
+          constexpr step S = program_v<P, I, Root>.steps[J];
+          if constexpr (S.op != step_op::load && S.op != step_op::constant && S.op != step_op::pointwise &&
+                        S.op != step_op::cast) // the index steps: they write index registers only
             run_step<S>(nullptr, x, s);
           else if constexpr (S.op == step_op::load)
             off[J] = offset_in<S.rank>(s.str[S.node], x[S.a]);
@@ -99,14 +101,13 @@ load_map_t<P, I, Root> make_load_map(const exec_state<N>& s, int rank, int inner
 // The loads of the row starting at `ix` (its inner index 0), from the map.
 template <class P, int I, int Root, class T, std::size_t Steps, int N>
 COIL_INLINE void reads_at(const load_map<Steps>& m, const exec_state<N>& s, const index_t& ix, row_reads<T, Steps>& r) {
-  constexpr auto& prog = program_v<P, I, Root>;
   [&]<std::size_t... J>(std::index_sequence<J...>) {
     (
         [&] {
-          if constexpr (prog.steps[J].op == step_op::load) {
+          if constexpr (program_v<P, I, Root>.steps[J].op == step_op::load) {
             std::int64_t off = m.base[J];
             for (int d = 0; d < record_v<P, I>.shp.rank; ++d) off += ix.v[d] * m.step[d][J];
-            r.at[J] = static_cast<const T*>(s.data[prog.steps[J].node]) + off;
+            r.at[J] = static_cast<const T*>(s.data[program_v<P, I, Root>.steps[J].node]) + off;
             r.moves[J] = m.moves[J];
           }
         }(),

@@ -502,8 +502,8 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
       const cuda_kernel::tile_args t = cuda_kernel::plan_tiles<P, R>(s);
       if (t.nstaged > 0) {
         const std::int64_t side = cuda_kernel::tile_side, na = s.ext[R][t.axis], n = s.ext[R][rank - 1];
-        const std::int64_t tiles = total / (na * n) * ((na + side - 1) / side) * ((n + side - 1) / side);
-        cuda_kernel::pointwise_tiled<P, R><<<grid_for(tiles), cuda_kernel::tile_side * cuda_kernel::tile_rows_step, 0, stream>>>(s, t, tiles);
+        const std::int64_t outer = total / (na * n), tiles = outer * ((na + side - 1) / side) * ((n + side - 1) / side);
+        cuda_kernel::pointwise_tiled<P, R><<<grid_for(tiles), cuda_kernel::tile_side * cuda_kernel::tile_rows_step, 0, stream>>>(s, t, outer);
         return cuda_status(cudaGetLastError(), "kernel launch");
       }
     }

@@ -225,15 +225,13 @@ template <class P, int I, int Root, class B> struct hoisted {
 };
 template <class P, int I, int Root, class B, class Reads> COIL_INLINE hoisted<P, I, Root, B> hoist(const Reads& r) {
   using T = typename B::value_type;
-  constexpr auto& prog = program_v<P, I, Root>;
-  constexpr auto& inv = row_invariant_v<P, I, Root>;
   hoisted<P, I, Root, B> h;
   [&]<std::size_t... J>(std::index_sequence<J...>) {
     (
         [&] {
-          constexpr step S = prog.steps[J];
-          if constexpr (inv.step[J]) run_step_simd<S, J>(h.v, r, 0);
-          if constexpr (inv.recip[J]) {
+          constexpr step S = program_v<P, I, Root>.steps[J];
+          if constexpr (row_invariant_v<P, I, Root>.step[J]) run_step_simd<S, J>(h.v, r, 0);
+          if constexpr (row_invariant_v<P, I, Root>.recip[J]) {
             alignas(64) T lanes[B::size];
             h.v[S.b].store_aligned(lanes); // a splat: every lane holds the divisor
             const T b = lanes[0], q = T(1) / b;
@@ -243,7 +241,7 @@ template <class P, int I, int Root, class B, class Reads> COIL_INLINE hoisted<P,
           }
         }(),
         ...);
-  }(std::make_index_sequence<prog.steps.size()>{});
+  }(std::make_index_sequence<program_v<P, I, Root>.steps.size()>{});
   return h;
 }
 
@@ -252,20 +250,18 @@ template <class P, int I, int Root, class B, class Reads> COIL_INLINE hoisted<P,
 // h.rcp.
 template <class P, int I, int Root, class B, bool Rcp = false, class Reads>
 COIL_INLINE B eval_batch(const Reads& r, std::int64_t j, const hoisted<P, I, Root, B>& h) {
-  constexpr auto& prog = program_v<P, I, Root>;
-  constexpr auto& inv = row_invariant_v<P, I, Root>;
-  B v[prog.values > 0 ? prog.values : 1];
+  B v[program_v<P, I, Root>.values > 0 ? program_v<P, I, Root>.values : 1];
   [&]<std::size_t... J>(std::index_sequence<J...>) {
     (
         [&] {
-          constexpr step S = prog.steps[J];
-          if constexpr (inv.step[J]) v[S.out] = h.v[S.out];
-          else if constexpr (Rcp && inv.recip[J]) v[S.out] = v[S.a] * h.rcp[S.b];
+          constexpr step S = program_v<P, I, Root>.steps[J];
+          if constexpr (row_invariant_v<P, I, Root>.step[J]) v[S.out] = h.v[S.out];
+          else if constexpr (Rcp && row_invariant_v<P, I, Root>.recip[J]) v[S.out] = v[S.a] * h.rcp[S.b];
           else run_step_simd<S, J>(v, r, j);
         }(),
         ...);
-  }(std::make_index_sequence<prog.steps.size()>{});
-  return v[prog.result];
+  }(std::make_index_sequence<program_v<P, I, Root>.steps.size()>{});
+  return v[program_v<P, I, Root>.result];
 }
 
 // out[j] = value of I at inner index j of the row `r` reads, for the batches that fit in

@@ -19,7 +19,12 @@
 namespace coil::cuda_kernel {
 
 inline constexpr int tile_side = 32;     // the tile is tile_side x tile_side elements
-inline constexpr int tile_rows_step = 8; // a block is tile_side x tile_rows_step threads
+// Rows of a tile a block covers at a time (x + t^T [4096, 4096] on an H200, one call:
+// 4 rows 0.0839 ms, 8 rows 0.0763, 16 rows 0.1029).
+#ifndef COIL_CUDA_TILE_ROWS
+#define COIL_CUDA_TILE_ROWS 8
+#endif
+inline constexpr int tile_rows_step = COIL_CUDA_TILE_ROWS; // a block is tile_side x tile_rows_step threads
 inline constexpr int max_staged = 4;     // operands staged per kernel (shared memory: 4 x 32 x 33 elements)
 
 // What the launcher found (host, from the call's load map): the staged loads (their step
@@ -67,48 +72,76 @@ template <class P, int R, int N> tile_args plan_tiles(const exec_state<N>& s) {
 }
 
 // Tiles of the output: the tiled axis and the inner axis in steps of tile_side, every
-// other axis one index at a time (a grid-stride loop over them all).
+// other axis one index at a time (`outer`: their product; a grid-stride loop over them all). The tiled axis is a
+// run-time value: every array indexed by an axis or a staged operand is indexed inside a
+// loop unrolled over the compile-time rank (or max_staged), so the indices are constants
+// (an index computed at run time into the kernel's parameters, exec_state included, makes
+// nvcc copy the whole struct to local memory: 0.39 ms instead of 0.05 for x + t^T
+// [4096, 4096]).
 template <class P, int R, int N>
-__global__ void __launch_bounds__(tile_side * tile_rows_step) pointwise_tiled(exec_state<N> s, tile_args t, std::int64_t tiles) {
+__global__ void __launch_bounds__(tile_side * tile_rows_step) pointwise_tiled(exec_state<N> s, tile_args t, std::int64_t outer) {
   constexpr int rank = kernel::record_v<P, R>.shp.rank, inner = rank - 1;
   using T = kernel::value_t<P, R>;
   __shared__ T stage[max_staged][tile_side][tile_side + 1]; // [operand][inner][tiled axis]
   T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
   const int lane = static_cast<int>(threadIdx.x) % tile_side, row0 = static_cast<int>(threadIdx.x) / tile_side;
   const int a = t.axis;
-  const std::int64_t na = s.ext[R][a], n = s.ext[R][inner];
+  std::int64_t na = 0;
+#pragma unroll
+  for (int d = 0; d < inner; ++d)
+    if (d == a) na = s.ext[R][d];
+  const std::int64_t n = s.ext[R][inner];
   const std::int64_t ta = (na + tile_side - 1) / tile_side, tj = (n + tile_side - 1) / tile_side;
-  for (std::int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
-    // tile -> (other axes, tile along a, tile along the inner axis), inner fastest
-    std::int64_t rest = tile;
+  // the block's tiles: (o, at, jt), jt fastest, moved by gridDim.x tiles at a time as a
+  // mixed-radix addition (64-bit divisions are long on a GPU: once per block, not per tile)
+  std::int64_t jt = blockIdx.x % tj, at = blockIdx.x / tj % ta, o = blockIdx.x / tj / ta;
+  const std::int64_t sj = gridDim.x % tj, sa = gridDim.x / tj % ta, so = gridDim.x / tj / ta;
+  for (; o < outer; ) {
     index_t ix{};
-    ix.v[inner] = (rest % tj) * tile_side;
-    rest /= tj;
-    ix.v[a] = (rest % ta) * tile_side;
-    rest /= ta;
+    ix.v[inner] = jt * tile_side;
+    const std::int64_t a0 = at * tile_side;
+    std::int64_t rest = o;
+#pragma unroll
     for (int d = inner - 1; d >= 0; --d) {
-      if (d == a) continue;
-      ix.v[d] = rest % s.ext[R][d];
-      rest /= s.ext[R][d];
+      if (d == a) {
+        ix.v[d] = a0;
+      } else {
+        ix.v[d] = rest % s.ext[R][d];
+        rest /= s.ext[R][d];
+      }
     }
-    const int rows = static_cast<int>(na - ix.v[a] < tile_side ? na - ix.v[a] : tile_side);
+    const int rows = static_cast<int>(na - a0 < tile_side ? na - a0 : tile_side);
     const int cols = static_cast<int>(n - ix.v[inner] < tile_side ? n - ix.v[inner] : tile_side);
     __syncthreads(); // the previous tile's reads of `stage` are done
-    for (int k = 0; k < t.nstaged; ++k) {
+#pragma unroll
+    for (int k = 0; k < max_staged; ++k) {
+      if (k >= t.nstaged) break;
       std::int64_t origin = t.base[k];
 #pragma unroll
       for (int d = 0; d < rank; ++d) origin += ix.v[d] * t.step[k][d];
       const T* src = static_cast<const T*>(t.data[k]) + origin;
-      // lanes along the tiled axis (the operand's contiguous one): coalesced
-      if (lane < rows)
-        for (int c = row0; c < cols; c += tile_rows_step) stage[k][c][lane] = src[lane + c * t.step[k][inner]];
+      const std::int64_t across = t.step[k][inner];
+      // lanes along the tiled axis (the operand's contiguous one): coalesced; a constant
+      // trip count, so a thread's loads are all in flight before the first store
+      if (lane < rows) {
+#pragma unroll
+        for (int i = 0; i < tile_side / tile_rows_step; ++i) {
+          const int c = row0 + i * tile_rows_step;
+          if (c < cols) stage[k][c][lane] = src[lane + c * across];
+        }
+      }
     }
     __syncthreads();
     if (lane < cols) {
-      for (int r = row0; r < rows; r += tile_rows_step) {
+#pragma unroll
+      for (int i = 0; i < tile_side / tile_rows_step; ++i) {
+        const int r = row0 + i * tile_rows_step;
+        if (r >= rows) break;
         index_t at = ix;
-        at.v[a] += r;
         at.v[inner] += lane;
+#pragma unroll
+        for (int d = 0; d < inner; ++d)
+          if (d == a) at.v[d] += r;
         out[kernel::offset_of<P, R>(s, at)] = kernel::eval_with<P, R, R>(at, [&]<step S, std::size_t J>(kernel::value_slot* v, index_t* x) {
           if constexpr (S.op == step_op::load && J < 64) {
             if ((t.mask >> J) & 1u) {
@@ -121,6 +154,13 @@ __global__ void __launch_bounds__(tile_side * tile_rows_step) pointwise_tiled(ex
         });
       }
     }
+    jt += sj;
+    std::int64_t carry = jt >= tj;
+    if (carry) jt -= tj;
+    at += sa + carry;
+    carry = at >= ta;
+    if (carry) at -= ta;
+    o += so + carry;
   }
 }
 
