@@ -1,7 +1,7 @@
 // The CPU backend's vector paths (backends/cpu/simd.hpp) against the reference backend:
 // inner extents that are not multiples of any vector width (tails), pointers one float
 // off any vector alignment, broadcast operands (splats), transposed and strided inputs (tiles,
-// cpu/tiles.hpp), and the row kernels (softmax, log_softmax, layer_norm) and inner-axis
+// cpu/tiles.hpp), int32/int64 pointwise loops, and the row kernels (softmax, log_softmax, layer_norm) and inner-axis
 // reductions, NaN included. Built twice: for the default target, and with -march=native
 // (unit_cpu_simd_native) so the widest batches of the build machine run too.
 #include <doctest/doctest.h>
@@ -29,14 +29,15 @@ constexpr auto b = coil::input<"b", float>(C);
 // accumulators of them (64).
 constexpr std::int64_t cols[] = {1, 3, 4, 5, 15, 16, 17, 31, 33, 63, 64, 65, 100, 257};
 
-// Data starting `skew` floats past a 64-byte boundary.
-struct skewed {
-  std::vector<float> store;
-  float* p;
-  skewed(const std::vector<float>& v, int skew) : store(v.size() + 16), p(store.data() + skew) {
+// Data starting `skew` elements past a 64-byte boundary.
+template <class T> struct skewed_as {
+  std::vector<T> store;
+  T* p;
+  skewed_as(const std::vector<T>& v, int skew) : store(v.size() + 16), p(store.data() + skew) {
     std::copy(v.begin(), v.end(), p);
   }
 };
+using skewed = skewed_as<float>;
 } // namespace
 
 TEST_CASE("cpu simd: gelu(x*a+b) with broadcast rows, every tail length, unaligned pointers") {
@@ -94,6 +95,31 @@ TEST_CASE("cpu simd: transposed and strided operands are read through tiles") {
   expect_matches_reference(coil::sigmoid(coil::slice<1, 0, coil::slice_end, 2>(w)), coil::arg<"w">(wv.data(), 6, 90));
   expect_matches_reference(coil::slice<1, 1, coil::slice_end, 2>(w) - coil::slice<1, 0, coil::slice_end, 2>(w),
                            coil::arg<"w">(wv.data(), 6, 90));
+}
+
+template <class I> void check_integer_batches() {
+  constexpr auto xi = coil::input<"x", I>(R, C);
+  constexpr auto ai = coil::input<"a", I>(C);
+  using lim = std::numeric_limits<I>;
+  for (const std::int64_t c : {3, 17, 65}) {
+    CAPTURE(c);
+    std::vector<I> v = random_values<I>(3 * c, 20, -1000, 1000), w = random_values<I>(c, 21, -1000, 1000);
+    if constexpr (sizeof(I) == 4) // wrap, abs(min) == min (the reference is exact for int32 products only)
+      v[1] = lim::max(), v[2] = lim::min(), v[static_cast<std::size_t>(c)] = lim::min();
+    w[1] = 2, w[2] = -1;
+    const skewed_as<I> xs(v, 1), as(w, 3);
+    auto X = coil::arg<"x">(xs.p, 3, c);
+    auto A = coil::arg<"a">(as.p, c);
+    expect_matches_reference(xi * ai + 7_c, X, A);
+    expect_matches_reference(coil::maximum(xi, ai) - coil::minimum(-xi, ai), X, A);
+    expect_matches_reference(coil::abs(xi) + coil::relu(xi - ai), X, A);
+    expect_matches_reference(coil::permute<1, 0>(coil::permute<1, 0>(xi)) * xi, X); // a view, still contiguous
+  }
+}
+
+TEST_CASE("cpu simd: int32 and int64 pointwise loops wrap as the scalar ops") {
+  check_integer_batches<std::int32_t>();
+  check_integer_batches<std::int64_t>();
 }
 
 TEST_CASE("cpu simd: softmax, log_softmax and layer_norm rows of every tail length, unaligned") {

@@ -45,7 +45,7 @@ template <class P, int R, class Arch, int N> void run_elementwise(exec_state<N>&
   T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
 #if COIL_HAS_SIMD
   constexpr int rank = record_v<P, R>.shp.rank;
-  if constexpr (is_simd_v<Arch> && rank > 0 && simd::vectorizable_v<P, R, R>) {
+  if constexpr (is_simd_v<Arch> && rank > 0 && simd::vectorizable_elementwise_v<P, R, R>) {
     const std::int64_t n = s.ext[R][rank - 1];
     if (s.str[R][rank - 1] == 1 && n >= static_cast<std::int64_t>(simd::batch<T, Arch>::size)) {
       const auto m = make_load_map<P, R, R>(s, rank, rank - 1); // one map for every row

@@ -59,14 +59,31 @@ constexpr bool has_vector_form(op_code c) {
   }
 }
 
-// Whether a program can run on batches of T (the compile-time half of the test above).
-// Floating literals are f64 nodes (PyTorch's Python scalars) that a pointwise op converts
-// to its compute type: their register holds the converted value, so an f64 operand that
-// is a constant is as good as an f32 one.
-template <class Prog> constexpr bool vectorizable(const Prog& p, dtype t) {
-  if (t != dtype::f32) return false;
-  bool literal[Prog{}.steps.size() + 1]{}; // per value register: a floating constant
-  auto operand_ok = [&](int reg, dtype type) { return type == t || (literal[reg] && type == dtype::f64); };
+// Integer pointwise ops with a vector form (int32 and int64 batches, pointwise loops only):
+// the scalar ops wrap in two's complement (scalar_math.hpp), as the vector instructions do.
+// Division, shifts and comparisons stay scalar.
+constexpr bool has_int_vector_form(op_code c) {
+  switch (c) {
+  case op_code::neg: case op_code::abs: case op_code::relu: case op_code::add: case op_code::sub: case op_code::mul:
+  case op_code::minimum: case op_code::maximum: case op_code::realize_hint: case op_code::inline_hint:
+    return true;
+  default:
+    return false;
+  }
+}
+
+// Whether a program can run on batches of T (the compile-time half of the test above):
+// f32 programs, and with Integers int32/int64 ones (pointwise loops only: a reduction of
+// integers accumulates in int64, a row kernel is floating). Literals are f64 (or i64)
+// nodes, PyTorch's Python scalars, that a pointwise op converts to its compute type: their
+// register holds the converted value, so such an operand that is a constant is as good as
+// one of type T.
+template <class Prog> constexpr bool vectorizable(const Prog& p, dtype t, bool integers = false) {
+  const bool integer = integers && (t == dtype::i32 || t == dtype::i64);
+  if (t != dtype::f32 && !integer) return false;
+  const dtype literal_type = integer ? dtype::i64 : dtype::f64;
+  bool literal[Prog{}.steps.size() + 1]{}; // per value register: a constant
+  auto operand_ok = [&](int reg, dtype type) { return type == t || (literal[reg] && type == literal_type); };
   for (const step& s : p.steps) {
     if (s.guard >= 0) return false;
     switch (s.op) {
@@ -74,12 +91,12 @@ template <class Prog> constexpr bool vectorizable(const Prog& p, dtype t) {
       if (s.type != t) return false;
       break;
     case step_op::constant:
-      if (s.type != t && s.type != dtype::f64) return false;
+      if (s.type != t && s.type != literal_type) return false;
       literal[s.out] = true;
       break;
     case step_op::pointwise:
       if (s.type != t || s.compute != t || !operand_ok(s.a, s.ta) || (s.b >= 0 && !operand_ok(s.b, s.tb)) ||
-          !has_vector_form(s.code))
+          !(integer ? has_int_vector_form(s.code) : has_vector_form(s.code)))
         return false;
       break;
     case step_op::ix_bcast: case step_op::ix_permute: case step_op::ix_slice: case step_op::ix_squeeze:
@@ -94,6 +111,9 @@ template <class Prog> constexpr bool vectorizable(const Prog& p, dtype t) {
 
 template <class P, int I, int Root>
 inline constexpr bool vectorizable_v = vectorizable(program_v<P, I, Root>, record_v<P, I>.type);
+// ... in a pointwise loop, where integer programs run on batches too.
+template <class P, int I, int Root>
+inline constexpr bool vectorizable_elementwise_v = vectorizable(program_v<P, I, Root>, record_v<P, I>.type, true);
 
 #if COIL_HAS_SIMD
 
@@ -188,7 +208,9 @@ template <op_code C, class B> COIL_INLINE B apply(const B& a) {
 }
 
 template <op_code C, class B> COIL_INLINE B apply(const B& a, const B& b) {
-  if constexpr (C == op_code::add) return a + b;
+  if constexpr (std::is_integral_v<typename B::value_type> && (C == op_code::minimum || C == op_code::maximum))
+    return C == op_code::minimum ? xsimd::min(a, b) : xsimd::max(a, b);
+  else if constexpr (C == op_code::add) return a + b;
   else if constexpr (C == op_code::sub) return a - b;
   else if constexpr (C == op_code::mul) return a * b;
   else if constexpr (C == op_code::div) return a / b;
