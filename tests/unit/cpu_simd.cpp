@@ -115,6 +115,14 @@ template <class I> void check_integer_batches() {
     expect_matches_reference(coil::abs(xi) + coil::relu(xi - ai), X, A);
     expect_matches_reference(coil::permute<1, 0>(coil::permute<1, 0>(xi)) * xi, X); // a view, still contiguous
   }
+  // a transposed integer operand: tiles of 8-byte elements are 64 x 32
+  constexpr auto yi = coil::input<"y", I>(C, R);
+  for (const auto& [r, c] : {std::pair<std::int64_t, std::int64_t>{70, 45}, {65, 129}}) {
+    CAPTURE(r);
+    CAPTURE(c);
+    const std::vector<I> x = random_values<I>(r * c, 22, -1000, 1000), y = random_values<I>(c * r, 23, -1000, 1000);
+    expect_matches_reference(xi - coil::permute<1, 0>(yi) * 3_c, coil::arg<"x">(x.data(), r, c), coil::arg<"y">(y.data(), c, r));
+  }
 }
 
 TEST_CASE("cpu simd: int32 and int64 pointwise loops wrap as the scalar ops") {

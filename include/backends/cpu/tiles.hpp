@@ -27,9 +27,11 @@ namespace coil::kernel::simd {
 // AVX-512, 1 thread): 32 x 32 4.7 ms, 64 x 32 6.1, 16 x 256 4.8, 32 x 128 4.0, 64 x 64 3.6..4.0,
 // 64 x 128 3.5: the cost is per row of a tile (its loads' addresses, the hoisted values),
 // so wide tiles win until the buffers leave L1.
-inline constexpr std::int64_t tile_rows = 64, tile_cols = 64;
-// Operands staged per kernel at most; a buffer each (16 KiB) on the stack, as many as the
-// program has loads. More runs the scalar loop.
+// (For 8-byte elements, int64, 64 x 32: every buffer is 16 KiB.)
+inline constexpr std::int64_t tile_rows = 64, tile_bytes = 16 * 1024;
+template <class T> inline constexpr std::int64_t tile_cols = tile_bytes / (tile_rows * static_cast<std::int64_t>(sizeof(T)));
+// Operands staged per kernel at most; a buffer each on the stack, as many as the program has
+// loads, and one more for the copy before the transpose. More runs the scalar loop.
 inline constexpr int max_staged = 4;
 
 // Which loads of a program are staged, and the output axis their tiles run along.
@@ -79,6 +81,7 @@ bool run_elementwise_tiled(const Map& m, exec_state<N>& s, int rank, value_t<P, 
   using T = value_t<P, R>;
   using B = batch<T, Arch>;
   constexpr std::size_t steps = program_v<P, R, R>.steps.size();
+  constexpr std::int64_t width = tile_cols<T>; // of a tile, along the inner axis
   const int inner = rank - 1;
   constexpr int buffers = std::max(1, std::min(max_staged, load_steps(program_v<P, R, R>)));
   const tile_plan<steps> t = plan_tiles<buffers>(m, inner);
@@ -95,10 +98,10 @@ bool run_elementwise_tiled(const Map& m, exec_state<N>& s, int rank, value_t<P, 
       o.v[a] *= tile_rows;
       rows = std::min(tile_rows, s.ext[R][a] - o.v[a]);
     }
-    alignas(64) T buf[buffers][tile_rows * tile_cols];
-    alignas(64) T runs[tile_cols * tile_rows]; // a staged operand's columns, before the transpose
-    for (std::int64_t j0 = 0; j0 < n; j0 += tile_cols) {
-      const std::int64_t cols = std::min(tile_cols, n - j0);
+    alignas(64) T buf[buffers][tile_rows * width];
+    alignas(64) T runs[width * tile_rows]; // a staged operand's columns, before the transpose
+    for (std::int64_t j0 = 0; j0 < n; j0 += width) {
+      const std::int64_t cols = std::min(width, n - j0);
       index_t ix = o;
       ix.v[inner] = j0;
       row_reads<T, steps> origin;
@@ -115,7 +118,7 @@ bool run_elementwise_tiled(const Map& m, exec_state<N>& s, int rank, value_t<P, 
         if (a >= 0) { // m.step[a][j] == 1 (plan_tiles)
           for (std::int64_t c = 0; c < cols; ++c) std::copy_n(src + c * across, rows, runs + c * tile_rows);
           for (std::int64_t r = 0; r < rows; ++r)
-            for (std::int64_t c = 0; c < cols; ++c) dst[r * tile_cols + c] = runs[c * tile_rows + r];
+            for (std::int64_t c = 0; c < cols; ++c) dst[r * width + c] = runs[c * tile_rows + r];
         } else {
           for (std::int64_t c = 0; c < cols; ++c) dst[c] = src[c * across];
         }
@@ -127,7 +130,7 @@ bool run_elementwise_tiled(const Map& m, exec_state<N>& s, int rank, value_t<P, 
         reads_at<P, R, R>(m, s, ix, rr);
         for (std::size_t j = 0; j < steps; ++j)
           if (t.slot[j] >= 0) {
-            rr.at[j] = buf[t.slot[j]] + r * tile_cols;
+            rr.at[j] = buf[t.slot[j]] + r * width;
             rr.moves[j] = true;
           }
         T* row = out + offset_of<P, R>(s, ix);
