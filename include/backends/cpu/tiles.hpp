@@ -9,7 +9,7 @@
 // staged operand moves by 1 along some other output axis (`axis`: a transpose), up to
 // `tile_rows` indices of that axis, so a staged operand is read along its contiguous axis.
 // Otherwise (a strided slice) a tile is one row. The staged values are the operand's own
-// elements and each output element is computed by the same batch or scalar code as on the
+// elements and each output element is computed by the same batch code as on the
 // contiguous path, so the results do not depend on the tiling nor on the thread count.
 #pragma once
 #include <algorithm>
@@ -133,11 +133,7 @@ bool run_elementwise_tiled(const Map& m, exec_state<N>& s, int rank, value_t<P, 
             rr.at[j] = buf[t.slot[j]] + r * width;
             rr.moves[j] = true;
           }
-        T* row = out + offset_of<P, R>(s, ix);
-        for (std::int64_t c = row_batches<P, R, R, B>(rr, cols, row); c < cols; ++c) {
-          ix.v[inner] = j0 + c;
-          row[c] = eval<P, R, R>(s, ix);
-        }
+        row_batches<P, R, R, B>(rr, cols, out + offset_of<P, R>(s, ix));
       }
     }
   });
