@@ -98,6 +98,19 @@ load_map_t<P, I, Root> make_load_map(const exec_state<N>& s, int rank, int inner
   return m;
 }
 
+// The innermost axis below `inner` with an extent above 1 along which every load J with
+// staged(J) moves by exactly 1 element, or -1: the axis along which transposed operands
+// are read into tiles (cpu/tiles.hpp, cuda/tiles.hpp).
+template <std::size_t Steps, class Staged>
+int unit_axis(const load_map<Steps>& m, const std::int64_t* ext, int inner, const Staged& staged) {
+  for (int a = inner - 1; a >= 0; --a) {
+    bool all = ext[a] > 1;
+    for (std::size_t j = 0; j < Steps && all; ++j) all = !staged(j) || m.step[a][j] == 1;
+    if (all) return a;
+  }
+  return -1;
+}
+
 // The loads of the row starting at `ix` (its inner index 0), from the map.
 template <class P, int I, int Root, class T, std::size_t Steps, int N>
 COIL_INLINE void reads_at(const load_map<Steps>& m, const exec_state<N>& s, const index_t& ix, row_reads<T, Steps>& r) {

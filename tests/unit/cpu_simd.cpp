@@ -1,8 +1,8 @@
 // The CPU backend's vector paths (backends/cpu/simd.hpp) against the reference backend:
 // inner extents that are not multiples of any vector width (tails), pointers one float
-// off any vector alignment, broadcast operands (splats), transposed and strided inputs (tiles,
-// cpu/tiles.hpp), int32/int64 pointwise loops, and the row kernels (softmax, log_softmax, layer_norm) and inner-axis
-// reductions, NaN included. Built twice: for the default target, and with -march=native
+// off any vector alignment, broadcast operands (splats), transposed and strided inputs
+// (tiles, cpu/tiles.hpp), int32/int64 pointwise loops, and the row kernels (softmax,
+// log_softmax, layer_norm) and inner-axis reductions, NaN included. Built twice: for the default target, and with -march=native
 // (unit_cpu_simd_native) so the widest batches of the build machine run too.
 #include <doctest/doctest.h>
 
@@ -29,7 +29,7 @@ constexpr auto b = coil::input<"b", float>(C);
 // accumulators of them (64).
 constexpr std::int64_t cols[] = {1, 3, 4, 5, 15, 16, 17, 31, 33, 63, 64, 65, 100, 257};
 
-// Data starting `skew` elements past a 64-byte boundary.
+// Data starting `skew` elements past the start of its storage.
 template <class T> struct skewed_as {
   std::vector<T> store;
   T* p;

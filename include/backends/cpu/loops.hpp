@@ -56,7 +56,7 @@ template <class P, int R, class Arch, int N> void run_elementwise(exec_state<N>&
         return;
       }
       // an operand transposed or strided along the inner axis: read through tiles
-      if (rank > 0 && simd::run_elementwise_tiled<P, R, Arch>(m, s, rank, out, elements_of<P, R>(s), P::plan.parallel_grain))
+      if (simd::run_elementwise_tiled<P, R, Arch>(m, s, rank, out, elements_of<P, R>(s), P::plan.parallel_grain))
         return;
     }
   }

@@ -287,39 +287,36 @@ COIL_INLINE B eval_batch(const Reads& r, std::int64_t j, const hoisted<P, I, Roo
 }
 
 // out[j] = value of I at inner index j of the row `r` reads, j in [0, n), on batches (with
-// the reciprocals of its invariant divisors where hoist allows them). The tail shorter than
-// a batch runs as one more batch over copies of its elements padded with zeros (the padded
-// lanes are dropped), so every element of a row is computed by the same code: an element
-// and its mirror in x + x^T get the same bits whichever of them falls in a tail (libm's
-// scalar exp and xsimd's differ in the last bit). Returns n.
-template <class P, int I, int Root, class B, class Reads>
-COIL_INLINE std::int64_t row_batches(const Reads& r, std::int64_t n, typename B::value_type* out) {
+// the reciprocals of its invariant divisors where hoist allows them: Rcp). The tail shorter
+// than a batch runs as one more batch over copies of its elements padded with zeros (the
+// padded lanes are dropped), so every element of a row is computed by the same code: an
+// element and its mirror in x + x^T get the same bits whichever of them falls in a tail
+// (libm's scalar exp and xsimd's differ in the last bit).
+template <class P, int I, int Root, class B, bool Rcp, class Reads>
+COIL_INLINE void row_batches_with(const Reads& r, std::int64_t n, typename B::value_type* out, const hoisted<P, I, Root, B>& h) {
   using T = typename B::value_type;
   constexpr std::int64_t W = B::size;
-  const auto h = hoist<P, I, Root, B>(r);
-  const bool rcp = row_invariant_v<P, I, Root>.any_recip && h.rcp_ok;
-  auto batch_at = [&](const Reads& rr, std::int64_t j) {
-    if constexpr (row_invariant_v<P, I, Root>.any_recip)
-      if (rcp) return eval_batch<P, I, Root, B, true>(rr, j, h);
-    return eval_batch<P, I, Root, B>(rr, j, h);
-  };
   std::int64_t j = 0;
-  for (; j + W <= n; j += W) batch_at(r, j).store_unaligned(out + j);
-  if (j < n) {
-    constexpr std::size_t loads = sizeof(r.at) / sizeof(r.at[0]);
-    alignas(64) T pad[loads][W]{};
-    Reads tail = r;
-    for (std::size_t k = 0; k < loads; ++k) {
-      if (!r.moves[k]) continue;
-      for (std::int64_t l = 0; l < W; ++l) pad[k][l] = j + l < n ? r.at[k][j + l] : T(0);
-      tail.at[k] = pad[k];
-    }
-    alignas(64) T lanes[W];
-    batch_at(tail, 0).store_aligned(lanes);
-    for (std::int64_t l = 0; j + l < n; ++l) out[j + l] = lanes[l];
-    j = n;
+  for (; j + W <= n; j += W) eval_batch<P, I, Root, B, Rcp>(r, j, h).store_unaligned(out + j);
+  if (j == n) return;
+  constexpr std::size_t loads = sizeof(r.at) / sizeof(r.at[0]);
+  alignas(64) T pad[loads][W]{};
+  Reads tail = r;
+  for (std::size_t k = 0; k < loads; ++k) {
+    if (!r.moves[k]) continue;
+    for (std::int64_t l = 0; l < W; ++l) pad[k][l] = j + l < n ? r.at[k][j + l] : T(0);
+    tail.at[k] = pad[k];
   }
-  return j;
+  alignas(64) T lanes[W];
+  eval_batch<P, I, Root, B, Rcp>(tail, 0, h).store_aligned(lanes);
+  for (std::int64_t l = 0; j + l < n; ++l) out[j + l] = lanes[l];
+}
+template <class P, int I, int Root, class B, class Reads>
+COIL_INLINE void row_batches(const Reads& r, std::int64_t n, typename B::value_type* out) {
+  const auto h = hoist<P, I, Root, B>(r);
+  if constexpr (row_invariant_v<P, I, Root>.any_recip)
+    if (h.rcp_ok) return row_batches_with<P, I, Root, B, true>(r, n, out, h);
+  row_batches_with<P, I, Root, B, false>(r, n, out, h);
 }
 
 // out[j] = value of I at (ix with inner index j), j in [0, n), on batches (row_batches,

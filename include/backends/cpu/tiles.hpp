@@ -51,7 +51,8 @@ template <class Prog> constexpr int load_steps(const Prog& p) {
 
 // The tiling of a program whose load map is not contiguous (m.ok false) along `inner`, with
 // at most `Buffers` staged loads (the non-load steps of a map move by 0: never staged).
-template <int Buffers, std::size_t Steps> tile_plan<Steps> plan_tiles(const load_map<Steps>& m, int inner) {
+template <int Buffers, std::size_t Steps>
+tile_plan<Steps> plan_tiles(const load_map<Steps>& m, const std::int64_t* ext, int inner) {
   tile_plan<Steps> t;
   for (std::size_t j = 0; j < tile_plan<Steps>::size; ++j) t.slot[j] = -1;
   for (std::size_t j = 0; j < Steps; ++j) {
@@ -61,13 +62,7 @@ template <int Buffers, std::size_t Steps> tile_plan<Steps> plan_tiles(const load
     t.slot[j] = t.nstaged++;
   }
   if (t.nstaged == 0) return t;
-  // the innermost axis along which every staged load is contiguous
-  for (int a = inner - 1; a >= 0 && t.axis < 0; --a) {
-    bool all = true;
-    for (std::size_t j = 0; j < Steps; ++j)
-      if (t.slot[j] >= 0 && m.step[a][j] != 1) all = false;
-    if (all) t.axis = a;
-  }
+  t.axis = unit_axis(m, ext, inner, [&](std::size_t j) { return t.slot[j] >= 0; });
   t.ok = true;
   return t;
 }
@@ -84,7 +79,7 @@ bool run_elementwise_tiled(const Map& m, exec_state<N>& s, int rank, value_t<P, 
   constexpr std::int64_t width = tile_cols<T>; // of a tile, along the inner axis
   const int inner = rank - 1;
   constexpr int buffers = std::max(1, std::min(max_staged, load_steps(program_v<P, R, R>)));
-  const tile_plan<steps> t = plan_tiles<buffers>(m, inner);
+  const tile_plan<steps> t = plan_tiles<buffers>(m, s.ext[R], inner);
   if (!t.ok) return false;
   const int a = t.axis;
   const std::int64_t n = s.ext[R][inner];

@@ -61,11 +61,7 @@ template <class P, int R, int N> tile_args plan_tiles(const exec_state<N>& s) {
       t.base[k] = m.base[j];
       for (int a = 0; a < rank; ++a) t.step[k][a] = m.step[a][j];
     }
-    for (int a = inner - 1; a >= 0 && t.axis < 0; --a) {
-      bool all = s.ext[R][a] > 1;
-      for (int k = 0; k < t.nstaged; ++k) all = all && t.step[k][a] == 1;
-      if (all) t.axis = a;
-    }
+    t.axis = kernel::unit_axis(m, s.ext[R], inner, [&](std::size_t j) { return j < 64 && ((t.mask >> j) & 1u); });
     if (t.axis < 0) t.nstaged = 0;
   }
   return t;
