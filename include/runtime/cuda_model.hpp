@@ -1,4 +1,4 @@
-// The CUDA target's runtime: the device arena, the stream and cuBLAS handle a model uses,
+// The CUDA target's runtime: the device arena, the stream and cuBLAS handles a model uses,
 // the kernel launches of a plan, and host/device copy helpers. Compiled only by nvcc.
 //
 //   constexpr auto y = coil::softmax<-1>(x);
@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -29,8 +30,10 @@
 #include "../backends/cuda/rows.hpp"
 #include "../backends/cuda/tiles.hpp"
 #include "../backends/exec_state.hpp"
+#include "../backends/gemm_epilogue.hpp"
 #include "../core/targets.hpp"
 #include "../schedule/plan.hpp"
+#include "cuda_lt.hpp"
 #include "model.hpp"
 #include "status.hpp"
 
@@ -106,8 +109,9 @@ inline const device_caps& current_device_caps() {
 }
 
 // A CUDA model's device resources: one arena allocation (grown only when a call needs
-// more), the stream its kernels run on, its cuBLAS handle (created on first use) and,
-// with use_graphs(true), the CUDA graph of the last call.
+// more), the stream its kernels run on, its cuBLAS and cuBLASLt handles (created on first
+// use) with the GEMMs cuBLASLt prepared, and, with use_graphs(true), the CUDA graph of
+// the last call.
 template <> class device_state<cuda> {
 public:
   static constexpr bool host_memory = false;
@@ -117,6 +121,8 @@ public:
   ~device_state() {
     if (exec_) (void)cudaGraphExecDestroy(exec_);
     if (capture_stream_) (void)cudaStreamDestroy(capture_stream_);
+    lt_gemms_.clear();
+    if (lt_) (void)cublasLtDestroy(lt_);
     if (blas_) (void)cublasDestroy(blas_);
     if (blas_workspace_) (void)cudaFree(blas_workspace_);
     if (scratch_) (void)cudaFree(scratch_);
@@ -187,6 +193,26 @@ public:
     return st;
   }
 
+  // The cuBLASLt handle, the GEMM slot of kernel k (its prepared objects: cuda_lt.hpp) and
+  // the workspace the GEMMs share with cuBLAS (allocated on first use here; before
+  // recording a graph, which forbids allocation, by record()).
+  status blas_lt(cublasLtHandle_t& out) {
+    const status st = prepare_blas();
+    out = lt_;
+    return st;
+  }
+  lt_gemm& lt_slot(int k) {
+    if (static_cast<std::size_t>(k) >= lt_gemms_.size()) lt_gemms_.resize(static_cast<std::size_t>(k) + 1);
+    if (!lt_gemms_[static_cast<std::size_t>(k)]) lt_gemms_[static_cast<std::size_t>(k)] = std::make_unique<lt_gemm>();
+    return *lt_gemms_[static_cast<std::size_t>(k)];
+  }
+  void* workspace() const { return blas_workspace_; }
+  std::size_t workspace_bytes() const { return blas_workspace_bytes_; }
+  // How many GEMMs ran with their bias (relu) epilogue inside cuBLASLt (recorded into a
+  // graph counts once), in place of the epilogue kernel.
+  std::int64_t library_epilogues() const { return library_epilogues_; }
+  void count_library_epilogue() { ++library_epilogues_; }
+
   // Runs `launch` (which puts every launch of a call on stream()) through the graph keyed
   // by `key` (the call's kernel parameter block, `bytes` long). `uses_blas`: the launches
   // include cuBLAS calls, whose handle and workspace must exist before recording starts
@@ -213,6 +239,9 @@ private:
   std::int64_t capacity_ = 0;
   cudaStream_t stream_ = nullptr;
   cublasHandle_t blas_ = nullptr;
+  cublasLtHandle_t lt_ = nullptr;
+  std::vector<std::unique_ptr<lt_gemm>> lt_gemms_; // by kernel index
+  std::int64_t library_epilogues_ = 0;
 
   bool graphs_ = false;
   cudaGraphExec_t exec_ = nullptr;
@@ -235,15 +264,20 @@ private:
     graph_device_ = -1;
   }
 
+  // The cuBLAS and cuBLASLt handles and the workspace they share (created at most once).
   status prepare_blas() {
-    if (blas_workspace_) return {};
     if (!blas_) {
       const status st = cublas_status(cublasCreate(&blas_), "cublasCreate");
       if (!st) return st;
     }
+    if (!lt_) {
+      const status st = cublaslt_status(cublasLtCreate(&lt_), "cublasLtCreate");
+      if (!st) return st;
+    }
+    if (blas_workspace_) return {};
     // cuBLAS's recommended workspace: 32 MiB on Hopper and later, 4 MiB before
     const std::size_t bytes = current_device_caps().major >= 9 ? std::size_t{32} << 20 : std::size_t{4} << 20;
-    const status st = cuda_status(cudaMalloc(&blas_workspace_, bytes), "cudaMalloc (cuBLAS workspace for graphs)");
+    const status st = cuda_status(cudaMalloc(&blas_workspace_, bytes), "cudaMalloc (cuBLAS workspace)");
     if (st) blas_workspace_bytes_ = bytes;
     else blas_workspace_ = nullptr;
     return st;
@@ -314,6 +348,22 @@ template <class P, int R, int N> bool pointwise_vector_ready(const exec_state<N>
     if (!vector_ready(s, R, kernel::record_v<P, R>.shp.rank, V)) return false;
     for (std::size_t j = 0; j < prog.steps.size(); ++j)
       if (cuda_kernel::lane_plan_v<P, R>.vector_load[j] && !vector_ready(s, prog.steps[j].node, prog.steps[j].rank, V)) return false;
+    return true;
+  }
+}
+
+// Whether reduction R can read its input in lanes (cuda_kernel::reduce_lanes_v) in this
+// call: the innermost input axis a multiple of the lanes, and every lane load vector_ready.
+template <class P, int R, int N> bool reduction_lanes_ready(const exec_state<N>& s) {
+  constexpr int V = cuda_kernel::reduce_lanes_v<P, R>;
+  if constexpr (V == 1) {
+    return false;
+  } else {
+    constexpr int c = kernel::record_v<P, R>.inputs[0];
+    constexpr auto& prog = kernel::program_v<P, c, R>;
+    if (s.ext[c][kernel::record_v<P, c>.shp.rank - 1] % V != 0) return false;
+    for (std::size_t j = 0; j < prog.steps.size(); ++j)
+      if (cuda_kernel::lane_plan_v<P, c, R>.vector_load[j] && !vector_ready(s, prog.steps[j].node, prog.steps[j].rank, V)) return false;
     return true;
   }
 }
@@ -396,6 +446,20 @@ template <class P, int K, int N> std::size_t scratch_bytes(const exec_state<N>& 
   }
 }
 
+// (row stride, column stride) of a row-major matrix -> cuBLAS's op and leading dimension
+// for the column-major view of the same memory; false when neither stride is 1.
+inline bool blas_layout(std::int64_t row_stride, std::int64_t col_stride, std::int64_t cols, cublasOperation_t& op, std::int64_t& ld) {
+  if (col_stride == 1 || cols == 1) { // (one column: its stride is never used)
+    op = CUBLAS_OP_N;
+    ld = std::max<std::int64_t>(row_stride, std::max<std::int64_t>(cols, 1));
+    return true;
+  }
+  if (row_stride != 1) return false;
+  op = CUBLAS_OP_T;
+  ld = std::max<std::int64_t>(col_stride, 1);
+  return true;
+}
+
 // C = A * B for row-major operands through cuBLAS (column-major C^T = B^T * A^T), one GEMM
 // per batch index. Operands whose inner stride is not 1 are read transposed when their
 // outer stride is 1.
@@ -414,15 +478,13 @@ template <class P, int R, int N> status run_matmul_cuda(const exec_state<N>& s, 
   cublasHandle_t h{};
   status st = dev.blas(h);
   if (!st) return st;
-  // (stride along rows, stride along columns) of a row-major matrix view -> cuBLAS op and ld
-  auto layout = [](std::int64_t row_stride, std::int64_t col_stride, std::int64_t cols, cublasOperation_t& op, int& ld) {
-    if (col_stride == 1) op = CUBLAS_OP_N, ld = static_cast<int>(std::max<std::int64_t>(row_stride, std::max<std::int64_t>(cols, 1)));
-    else op = CUBLAS_OP_T, ld = static_cast<int>(std::max<std::int64_t>(col_stride, 1));
-  };
   cublasOperation_t opa{}, opb{};
-  int lda = 0, ldb = 0;
-  layout(s.str[a][ra.shp.rank - 2], s.str[a][ra.shp.rank - 1], k, opa, lda);
-  layout(s.str[b][rb.shp.rank - 2], s.str[b][rb.shp.rank - 1], n, opb, ldb);
+  std::int64_t lda64 = 0, ldb64 = 0;
+  if (!blas_layout(s.str[a][ra.shp.rank - 2], s.str[a][ra.shp.rank - 1], k, opa, lda64) ||
+      !blas_layout(s.str[b][rb.shp.rank - 2], s.str[b][rb.shp.rank - 1], n, opb, ldb64))
+    return fail_status("coil::matmul on cuda: [", m, ", ", k, "] x [", k, ", ", n,
+                       "]: an operand has neither its rows nor its columns contiguous (copy it first)");
+  const int lda = static_cast<int>(lda64), ldb = static_cast<int>(ldb64);
   const int ldc = static_cast<int>(s.str[R][rank - 2]);
   std::int64_t bext[max_rank]{};
   for (int d = 0; d < batch; ++d) bext[d] = s.ext[R][d];
@@ -454,13 +516,74 @@ template <class P, int R, int N> status run_matmul_cuda(const exec_state<N>& s, 
   return st;
 }
 
+// Whether matmul kernel K runs with its epilogue inside cuBLASLt in this call
+// (kernel::gemm_epilogue_v: a model constant; here the call's layouts): the operands
+// readable by cuBLAS, the output's rows contiguous, the bias contiguous, every extent
+// positive and within int range. Kernel K + 1, the epilogue, is skipped then.
+template <class P, int K, int N> bool lt_epilogue_taken(const exec_state<N>& s) {
+  constexpr kernel::gemm_epilogue g = kernel::gemm_epilogue_v<P, K>;
+  if constexpr (g.kind == kernel::gemm_epilogue_kind::none) {
+    return false;
+  } else {
+    constexpr int a = kernel::record_v<P, g.product>.inputs[0], b = kernel::record_v<P, g.product>.inputs[1];
+    const std::int64_t m = s.ext[g.out][0], n = s.ext[g.out][1], k = s.ext[a][1];
+    constexpr std::int64_t int_max = 2147483647;
+    if (m <= 0 || n <= 0 || k <= 0 || m > int_max || n > int_max || k > int_max) return false;
+    if (s.str[g.out][1] != 1 || s.str[g.out][0] < n || s.str[g.out][0] > int_max) return false;
+    if (n > 1 && s.str[g.bias][0] != 1) return false;
+    cublasOperation_t op{};
+    std::int64_t lda = 0, ldb = 0;
+    return blas_layout(s.str[a][0], s.str[a][1], k, op, lda) && blas_layout(s.str[b][0], s.str[b][1], n, op, ldb) &&
+           lda <= int_max && ldb <= int_max;
+  }
+}
+
+// Matmul kernel K with its bias (relu) epilogue through cuBLASLt, written straight into
+// the epilogue's output (lt_epilogue_taken said yes).
+template <class P, int K, int N> status run_matmul_lt(const exec_state<N>& s, device_state<cuda>& dev) {
+  constexpr kernel::gemm_epilogue g = kernel::gemm_epilogue_v<P, K>;
+  constexpr int a = kernel::record_v<P, g.product>.inputs[0], b = kernel::record_v<P, g.product>.inputs[1];
+  static_assert(std::is_same_v<kernel::value_t<P, a>, float> && std::is_same_v<kernel::value_t<P, b>, float>,
+                "coil::matmul on cuda: float or double operands of one dtype (cast the operands first)");
+  cublasLtHandle_t h{};
+  status st = dev.blas_lt(h);
+  if (!st) return st;
+  const auto* pa = static_cast<const float*>(s.data[a]);
+  const auto* pb = static_cast<const float*>(s.data[b]);
+  const auto* bias = static_cast<const float*>(s.data[g.bias]);
+  auto* out = static_cast<float*>(const_cast<void*>(s.data[g.out]));
+  lt_gemm_shape shape;
+  shape.m = s.ext[g.out][0];
+  shape.n = s.ext[g.out][1];
+  shape.k = s.ext[a][1];
+  (void)blas_layout(s.str[b][0], s.str[b][1], shape.n, shape.op_first, shape.ld_first);
+  (void)blas_layout(s.str[a][0], s.str[a][1], shape.k, shape.op_second, shape.ld_second);
+  shape.ld_out = s.str[g.out][0];
+  shape.epilogue = g.kind;
+  shape.align_first = pointer_alignment(pb);
+  shape.align_second = pointer_alignment(pa);
+  shape.align_out = pointer_alignment(out);
+  shape.align_bias = pointer_alignment(bias);
+  shape.workspace = dev.workspace_bytes();
+  st = dev.lt_slot(K).run(h, shape, pb, pa, bias, out, dev.workspace(), dev.stream());
+  if (st) dev.count_library_epilogue();
+  return st;
+}
+
 template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, device_state<cuda>& dev) {
   constexpr int R = P::plan.kernel_root[K];
   constexpr kernel_kind kind = P::plan.kind[K];
   constexpr int threads = cuda_kernel::block_threads;
   const cudaStream_t stream = dev.stream();
   static_assert(kind != kernel_kind::custom, "coil: custom kernels (coil::custom) run on host targets only, not coil::cuda");
+  if constexpr (K > 0) {
+    if constexpr (kernel::gemm_epilogue_v<P, K - 1>.kind != kernel::gemm_epilogue_kind::none)
+      if (lt_epilogue_taken<P, K - 1>(s)) return {}; // the GEMM before computed this kernel's output
+  }
   if constexpr (kind == kernel_kind::matmul) {
+    if constexpr (kernel::gemm_epilogue_v<P, K>.kind != kernel::gemm_epilogue_kind::none) {
+      if (lt_epilogue_taken<P, K>(s)) return run_matmul_lt<P, K>(s, dev);
+    }
     return run_matmul_cuda<P, R>(s, dev);
   } else if constexpr (kind == kernel_kind::rows) {
     constexpr int space = kernel::kernel_space_v<P, K>;
@@ -484,14 +607,20 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
     const auto [outputs, count] = reduction_size<P, R>(s);
     if (outputs == 0) return {};
     const std::int64_t slices = reduction_slices(outputs, count);
+    constexpr int V = cuda_kernel::reduce_lanes_v<P, R>;
+    const bool lanes = V > 1 && reduction_lanes_ready<P, R>(s);
     if (slices > 1) { // dev.scratch() holds scratch_bytes<P, K>(s): run() reserved it
       auto* parts = static_cast<cuda_kernel::reduction_partial<P, R>*>(dev.scratch());
-      cuda_kernel::reduction_slices_kernel<P, R><<<static_cast<unsigned>(outputs * slices), threads, 0, stream>>>(s, slices, parts);
+      const unsigned blocks = static_cast<unsigned>(outputs * slices);
+      if (lanes) cuda_kernel::reduction_slices_kernel<P, R, V><<<blocks, threads, 0, stream>>>(s, slices, parts);
+      else cuda_kernel::reduction_slices_kernel<P, R, 1><<<blocks, threads, 0, stream>>>(s, slices, parts);
       const status st = cuda_status(cudaGetLastError(), "kernel launch");
       if (!st) return st;
       cuda_kernel::reduction_combine_kernel<P, R><<<grid_for(outputs), threads, 0, stream>>>(s, outputs, slices, parts);
+    } else if (lanes) {
+      cuda_kernel::reduction<P, R, V><<<grid_for(outputs), threads, 0, stream>>>(s, outputs);
     } else {
-      cuda_kernel::reduction<P, R><<<grid_for(outputs), threads, 0, stream>>>(s, outputs);
+      cuda_kernel::reduction<P, R, 1><<<grid_for(outputs), threads, 0, stream>>>(s, outputs);
     }
   } else {
     constexpr int rank = kernel::record_v<P, R>.shp.rank;

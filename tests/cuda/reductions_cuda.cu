@@ -3,7 +3,10 @@
 // argmax of a long row, the column sums of a tall matrix) split every output's inputs into
 // slices across the GPU, then combine the slices in a fixed order. Against the reference
 // backend, with NaN and argmax ties across slice boundaries, and the same bits on every
-// call, with and without a CUDA graph. Skips cleanly without a GPU.
+// call, with and without a CUDA graph. Reductions over the innermost axis read it in lanes
+// of 16 bytes (cuda_kernel::reduce_lanes_v) when it is aligned and a multiple of the
+// lanes, else a position at a time: both paths against the reference. Skips cleanly
+// without a GPU.
 #include <doctest/doctest.h>
 
 #include <cuda_runtime.h>
@@ -30,6 +33,11 @@ constexpr auto largest = coil::amax(x);
 constexpr auto row_argmax = coil::argmax<-1>(x);
 constexpr auto column_sums = coil::sum<0>(x);
 constexpr auto norm = coil::sqrt(coil::sum(x * x));
+constexpr auto row_sums = coil::sum<-1>(x);
+constexpr auto w = coil::input<"w", float>(C);
+constexpr auto weighted = coil::sum(x * w); // w broadcasts along the rows: a lane load too
+constexpr auto xi = coil::input<"x", std::int32_t>(R, C);
+constexpr auto int_row_sums = coil::sum<-1>(xi); // int64 accumulators, int32 lanes
 
 // nvcc needs the kernels' key types named (runtime/model.hpp, keyed_model).
 struct total_gpu : coil::keyed_model<total_gpu, coil::cuda, decltype(total)> {};
@@ -38,6 +46,19 @@ struct largest_gpu : coil::keyed_model<largest_gpu, coil::cuda, decltype(largest
 struct row_argmax_gpu : coil::keyed_model<row_argmax_gpu, coil::cuda, decltype(row_argmax)> {};
 struct column_sums_gpu : coil::keyed_model<column_sums_gpu, coil::cuda, decltype(column_sums)> {};
 struct norm_gpu : coil::keyed_model<norm_gpu, coil::cuda, decltype(norm)> {};
+struct row_sums_gpu : coil::keyed_model<row_sums_gpu, coil::cuda, decltype(row_sums)> {};
+struct weighted_gpu : coil::keyed_model<weighted_gpu, coil::cuda, decltype(weighted)> {};
+struct int_row_sums_gpu : coil::keyed_model<int_row_sums_gpu, coil::cuda, decltype(int_row_sums)> {};
+
+// Which reductions may read their input in lanes: those folding the innermost axis of an
+// input that some load moves along; 4 lanes of 4-byte values. Column sums keep the inner
+// axis: a position at a time.
+template <class M> constexpr int output_of = M::graph::outputs[0];
+template <class M> constexpr int lanes_of = coil::cuda_kernel::reduce_lanes_v<M, output_of<M>>;
+static_assert(lanes_of<total_gpu> == 4 && lanes_of<average_gpu> == 4 && lanes_of<largest_gpu> == 4);
+static_assert(lanes_of<row_argmax_gpu> == 4 && lanes_of<row_sums_gpu> == 4 && lanes_of<weighted_gpu> == 4);
+static_assert(lanes_of<int_row_sums_gpu> == 4);
+static_assert(lanes_of<column_sums_gpu> == 1);
 } // namespace cases
 
 namespace {
@@ -141,4 +162,55 @@ TEST_CASE("cuda: a two-stage reduction gives the same bits on every call, also r
   coil::copy_to_host(&h1, a1.data(), 1);
   coil::copy_to_host(&h2, a2.data(), 1);
   CHECK(h1 == h2);
+}
+
+TEST_CASE("cuda: reductions over the innermost axis in lanes and without, against the reference") {
+  if (!have_device()) return;
+  // cols a multiple of 4: lanes; 4099 and 1: a position at a time; 1 << 16: two stages
+  for (auto [rows, cols] : {std::pair<std::int64_t, std::int64_t>{3000, 1000}, {5, 4099}, {64, 1}, {2, 1 << 16}, {37, 12}}) {
+    CAPTURE(rows);
+    CAPTURE(cols);
+    device_input<"x", float, 2> x({rows, cols}, 45);
+    device_input<"w", float, 1> wv({cols}, 46);
+    expect_device_matches_reference<cases::row_sums_gpu>(1e-6, cases::row_sums, x);
+    expect_device_matches_reference<cases::weighted_gpu>(1e-6, cases::weighted, x, wv);
+    expect_device_matches_reference<cases::total_gpu>(1e-6, cases::total, x);
+    expect_device_matches_reference<cases::largest_gpu>(0.0, cases::largest, x);
+    expect_device_matches_reference<cases::row_argmax_gpu>(0.0, cases::row_argmax, x);
+    device_input<"x", std::int32_t, 2> xi({rows, cols}, 47, -1000.0, 1000.0);
+    expect_device_matches_reference<cases::int_row_sums_gpu>(0.0, cases::int_row_sums, xi);
+  }
+}
+
+TEST_CASE("cuda: argmax in lanes keeps the first of equal maxima inside a lane unit and across units") {
+  if (!have_device()) return;
+  device_input<"x", float, 2> x({3, 4096}, 48);
+  x.host(0, 5) = 9.0f; // the same unit of 4 (positions 4..7)
+  x.host(0, 6) = 9.0f;
+  x.host(1, 7) = 9.0f; // the last lane of one unit and a later unit
+  x.host(1, 4000) = 9.0f;
+  x.host(2, 4095) = std::numeric_limits<float>::quiet_NaN(); // NaN wins, in the last lane
+  x.host(2, 1) = 9.0f;
+  x.upload();
+  expect_device_matches_reference<cases::row_argmax_gpu>(0.0, cases::row_argmax, x);
+}
+
+TEST_CASE("cuda: a sum over an unaligned or strided input takes the positions one at a time, as the reference") {
+  if (!have_device()) return;
+  device_input<"x", float, 2> xh({300, 1024}, 49);
+  auto oracle = coil::compile<coil::reference>(cases::total);
+  const float want = oracle(xh.host_arg())();
+  for (auto [offset, step] : {std::pair<std::int64_t, std::int64_t>{1, 1}, {0, 2}, {0, 1}}) {
+    CAPTURE(offset);
+    CAPTURE(step);
+    const coil::testing::laid_out x(xh.host, offset, step);
+    cases::total_gpu m;
+    coil::device_buffer<float> out(1);
+    const coil::status st = m.run(xh.arg_of(x.view), coil::out(coil::tensor_view<float, 0>{out.data(), {}, {}}));
+    REQUIRE_MESSAGE(st.ok(), st.message());
+    coil::cuda_check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+    float got = 0;
+    coil::copy_to_host(&got, out.data(), 1);
+    CHECK(std::fabs(got - want) <= 1e-6 + 1e-5 * std::fabs(want));
+  }
 }

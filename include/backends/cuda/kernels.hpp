@@ -176,15 +176,113 @@ template <op_code C, class In> __device__ partial<In> block_reduce(partial<In> p
   return r;
 }
 
+// Lanes: a program evaluated at V consecutive inner indices by one thread. A load whose
+// index moves by one along the inner axis from lane to lane (the node's own index, or a
+// broadcast that keeps the inner axis) is read in 16-byte loads for all lanes; other
+// steps run once per lane. Used by the pointwise vector mode (I = Root: the output) and
+// by reductions over an input's innermost axis (I: the input, Root: the reduction). The
+// launchers take these paths only when every such load is contiguous along the inner
+// axis and 16-byte aligned at every chunk (checked at run time).
+template <int Steps> struct lane_plan {
+  std::array<bool, Steps> vector_load{}; // step j is one 16-byte load for all lanes
+  bool any = false;                      // some step is
+};
+template <class P, int I, int Root> constexpr auto make_lane_plan() {
+  constexpr auto& prog = kernel::program_v<P, I, Root>;
+  constexpr int steps = static_cast<int>(prog.steps.size());
+  lane_plan<steps> lp;
+  std::array<bool, (prog.indices > 0 ? prog.indices : 1)> affine{}; // index register moves by one per lane
+  affine[0] = true;
+  constexpr std::size_t lane_size = sizeof(value_t<P, I>);
+  for (int j = 0; j < steps; ++j) {
+    const step& t = prog.steps[j];
+    if (t.op == step_op::ix_bcast)
+      // (dmask: a broadcastable symbol that may be bound to 1 there, read at 0 then)
+      affine[t.out] = affine[t.a] && t.crank > 0 && ((t.mask >> (t.crank - 1)) & 1u) == 0 && ((t.dmask >> (t.crank - 1)) & 1u) == 0;
+    else if (t.op == step_op::load)
+      lp.vector_load[j] = affine[t.a] && t.guard < 0 && t.rank > 0 && dtype_size(t.type) == static_cast<int>(lane_size);
+    lp.any = lp.any || lp.vector_load[j];
+  }
+  return lp;
+}
+template <class P, int I, int Root = I> inline constexpr auto lane_plan_v = make_lane_plan<P, I, Root>();
+
+// offset_in for an operand whose innermost stride the launcher checked to be 1 (the vector
+// mode): one multiply fewer per axis-free load.
+template <int Rank> __device__ __forceinline__ std::int64_t offset_unit_inner(const std::int64_t* str, const index_t& ix) {
+  std::int64_t o = ix.v[Rank - 1];
+#pragma unroll
+  for (int d = 0; d < Rank - 1; ++d) o += str[d] * ix.v[d];
+  return o;
+}
+
+// The values of I (a program rooted at Root) at V consecutive inner indices from ix.
+template <class P, int I, int Root, int V, int N>
+__device__ __forceinline__ void eval_lanes(const exec_state<N>& s, const index_t& ix, value_t<P, I>* outv) {
+  constexpr int values = kernel::program_v<P, I, Root>.values, indices = kernel::program_v<P, I, Root>.indices;
+  constexpr int result = kernel::program_v<P, I, Root>.result;
+  constexpr std::size_t steps = kernel::program_v<P, I, Root>.steps.size();
+  constexpr int last = record_v<P, I>.shp.rank - 1;
+  kernel::value_slot v[V][values]{};
+  index_t x[V][indices]{};
+#pragma unroll
+  for (int l = 0; l < V; ++l) {
+    x[l][0] = ix;
+    x[l][0].v[last] += l;
+  }
+  [&]<std::size_t... J>(std::index_sequence<J...>) {
+    ([&] {
+      constexpr step S = kernel::program_v<P, I, Root>.steps[J];
+      if constexpr (lane_plan_v<P, I, Root>.vector_load[J]) {
+        using T = element_t<S.type>;
+        const T* p = static_cast<const T*>(s.data[S.node]) + offset_unit_inner<S.rank>(s.str[S.node], x[0][S.a]);
+        union {
+          uint4 q[V * sizeof(T) / 16];
+          T e[V];
+        } u;
+#pragma unroll
+        for (int w = 0; w < static_cast<int>(V * sizeof(T) / 16); ++w) u.q[w] = __ldg(reinterpret_cast<const uint4*>(p) + w);
+#pragma unroll
+        for (int l = 0; l < V; ++l) kernel::slot_as<T>(v[l][S.out]) = u.e[l];
+      } else {
+#pragma unroll
+        for (int l = 0; l < V; ++l) kernel::run_step<S>(v[l], x[l], s);
+      }
+    }(), ...);
+  }(std::make_index_sequence<steps>{});
+#pragma unroll
+  for (int l = 0; l < V; ++l) outv[l] = kernel::slot_as<value_t<P, I>>(v[l][result]);
+}
+
+// Lanes a reduction reads its input in: V = 16 / sizeof(input) consecutive positions per
+// thread and step, through eval_lanes, when the innermost input axis is the last folded
+// one and some load of the input program moves along it (its lanes are then one 16-byte
+// load); else 1, a position at a time. The launcher takes the lanes only when that
+// axis's extent is a multiple of V and the lane loads are aligned (reduction_lanes_ready).
+template <class P, int R> constexpr int make_reduce_lanes() {
+  constexpr int c = record_v<P, R>.inputs[0];
+  constexpr int rank = record_v<P, c>.shp.rank;
+  constexpr kernel::folded_axes fa = kernel::folded_axes_v<P, R>;
+  constexpr std::size_t size = sizeof(value_t<P, c>);
+  if constexpr (rank == 0 || fa.n == 0 || size < 4 || size > 8) return 1;
+  else if constexpr (fa.axis[fa.n - 1] != rank - 1 || !lane_plan_v<P, c, R>.any) return 1;
+  else return static_cast<int>(16 / size);
+}
+template <class P, int R> inline constexpr int reduce_lanes_v = make_reduce_lanes<P, R>();
+
 // The partial of reduction R over the folded positions [begin, end) of its input at the
-// output's frame f, computed by the whole block (every thread gets it back). Consecutive
-// threads take consecutive folded positions: coalesced when the innermost input axis is
-// folded. The folded axes are compile-time (folded_axes_v), so the input index, the
-// digits and the extents below stay in registers.
+// output's frame f, computed by the whole block (every thread gets it back). Positions go
+// in units of V (1, or reduce_lanes_v: V consecutive positions along the innermost input
+// axis, read by eval_lanes), and begin and end count units. Consecutive threads take
+// consecutive units: coalesced when the innermost input axis is folded. The folded axes
+// are compile-time (folded_axes_v), so the input index, the digits and the extents below
+// stay in registers. Every value is added in the order of its position within a thread,
+// so a call gives the same bits every time (the lanes, taken or not by alignment, may
+// round a sum differently).
 #ifndef COIL_CUDA_REDUCE_LOADS
-#define COIL_CUDA_REDUCE_LOADS 4 // positions a thread loads before adding them
+#define COIL_CUDA_REDUCE_LOADS 4 // units a thread loads before adding them
 #endif
-template <class P, int R, int N>
+template <class P, int R, int V, int N>
 __device__ __forceinline__ partial<kernel::value_t<P, record_v<P, R>.inputs[0]>>
 block_reduce_range(const exec_state<N>& s, const fold_frame& f, std::int64_t begin, std::int64_t end) {
   constexpr node_record r = record_v<P, R>;
@@ -194,44 +292,54 @@ block_reduce_range(const exec_state<N>& s, const fold_frame& f, std::int64_t beg
   constexpr int U = COIL_CUDA_REDUCE_LOADS;
   partial<In> p = empty_partial<r.code, In>();
   index_t cix = f.cix;
+  auto load_unit = [&](In* v) { // the V values at cix
+    if constexpr (V == 1) v[0] = static_cast<In>(eval<P, c, R>(s, cix));
+    else eval_lanes<P, c, R, V>(s, cix, v);
+  };
+  auto add_unit = [&](const In* v, std::int64_t unit) {
+#pragma unroll
+    for (int l = 0; l < V; ++l) add_value<r.code>(p, v[l], unit * V + l);
+  };
   if constexpr (fa.n == 1) { // one folded axis (a row): no index division per element
     constexpr int a = fa.axis[0];
     std::int64_t j = begin + threadIdx.x;
-    // U positions a step: their loads are issued before the first add (the adds keep the
+    // U units a step: their loads are issued before the first add (the adds keep the
     // order of the plain loop, so the result is the same)
     for (; j + (U - 1) * block_threads < end; j += U * block_threads) {
-      In v[U];
+      In v[U][V];
 #pragma unroll
       for (int u = 0; u < U; ++u) {
-        cix.v[a] = j + u * block_threads;
-        v[u] = static_cast<In>(eval<P, c, R>(s, cix));
+        cix.v[a] = (j + u * block_threads) * V;
+        load_unit(v[u]);
       }
 #pragma unroll
-      for (int u = 0; u < U; ++u) add_value<r.code>(p, v[u], j + u * block_threads);
+      for (int u = 0; u < U; ++u) add_unit(v[u], j + u * block_threads);
     }
     for (; j < end; j += block_threads) {
-      cix.v[a] = j;
-      add_value<r.code>(p, static_cast<In>(eval<P, c, R>(s, cix)), j);
+      In v[V];
+      cix.v[a] = j * V;
+      load_unit(v);
+      add_unit(v, j);
     }
   } else if (begin + static_cast<std::int64_t>(threadIdx.x) < end) {
-    // Several folded axes (or none): the thread's first position split into digits once,
-    // then each step of block_threads positions added digit by digit with a carry (its
-    // digits are computed once too): no division per element.
+    // Several folded axes (or none): the thread's first unit split into digits once, then
+    // each step of block_threads units added digit by digit with a carry (its digits are
+    // computed once too): no division per element. The last digit counts units.
     constexpr int n = fa.n > 0 ? fa.n : 1;
     std::int64_t ext[n]{}, at[n]{}, by[n]{};
     std::int64_t rest = begin + threadIdx.x, step = block_threads;
 #pragma unroll
     for (int k = fa.n - 1; k >= 0; --k) {
-      ext[k] = s.ext[c][fa.axis[k]];
+      ext[k] = s.ext[c][fa.axis[k]] / (k == fa.n - 1 ? V : 1);
       at[k] = rest % ext[k];
       rest /= ext[k];
       by[k] = step % ext[k];
       step /= ext[k];
     }
-    auto value_and_advance = [&] {
+    auto load_and_advance = [&](In* v) {
 #pragma unroll
-      for (int k = 0; k < fa.n; ++k) cix.v[fa.axis[k]] = at[k];
-      const In v = static_cast<In>(eval<P, c, R>(s, cix));
+      for (int k = 0; k < fa.n; ++k) cix.v[fa.axis[k]] = at[k] * (k == fa.n - 1 ? V : 1);
+      load_unit(v);
       std::int64_t carry = 0;
 #pragma unroll
       for (int k = fa.n - 1; k >= 0; --k) {
@@ -239,27 +347,30 @@ block_reduce_range(const exec_state<N>& s, const fold_frame& f, std::int64_t beg
         carry = at[k] >= ext[k];
         if (carry) at[k] -= ext[k];
       }
-      return v;
     };
     std::int64_t j = begin + threadIdx.x;
     for (; j + (U - 1) * block_threads < end; j += U * block_threads) { // as above: loads first, adds in order
-      In v[U];
+      In v[U][V];
 #pragma unroll
-      for (int u = 0; u < U; ++u) v[u] = value_and_advance();
+      for (int u = 0; u < U; ++u) load_and_advance(v[u]);
 #pragma unroll
-      for (int u = 0; u < U; ++u) add_value<r.code>(p, v[u], j + u * block_threads);
+      for (int u = 0; u < U; ++u) add_unit(v[u], j + u * block_threads);
     }
-    for (; j < end; j += block_threads) add_value<r.code>(p, value_and_advance(), j);
+    for (; j < end; j += block_threads) {
+      In v[V];
+      load_and_advance(v);
+      add_unit(v, j);
+    }
   }
   return block_reduce<r.code>(p);
 }
 
 // The reduction R at one output index, computed by the whole block; thread 0 writes it.
-template <class P, int R, int N> __device__ __forceinline__ void block_reduce_at(const exec_state<N>& s, const index_t& oix) {
+template <class P, int R, int V, int N> __device__ __forceinline__ void block_reduce_at(const exec_state<N>& s, const index_t& oix) {
   constexpr node_record r = record_v<P, R>;
   using T = value_t<P, R>;
   const fold_frame f = fold_of<P, R>(s, oix);
-  const auto p = block_reduce_range<P, R>(s, f, 0, f.count);
+  const auto p = block_reduce_range<P, R, V>(s, f, 0, f.count / V);
   if (threadIdx.x == 0) static_cast<T*>(const_cast<void*>(s.data[R]))[offset_of<P, R>(s, oix)] = finish<r.code, T>(p, f.count);
 }
 
@@ -310,80 +421,6 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
   }
 }
 
-// Pointwise, vector mode: the row mode with V = COIL_CUDA_PW_LOADS * 16 / sizeof(T)
-// consecutive elements per thread. The program runs once per lane; a load whose index
-// moves by one along the inner axis from lane to lane (the output's own index, or a
-// broadcast that keeps the inner axis) is COIL_CUDA_PW_LOADS 16-byte loads, and the V
-// results as many 16-byte stores. The launcher takes
-// this kernel only when every such load and the output are contiguous along the inner axis
-// and 16-byte aligned at every chunk (checked at run time from pointers and strides).
-template <int Steps> struct lane_plan {
-  std::array<bool, Steps> vector_load{}; // step j is one 16-byte load for all lanes
-};
-template <class P, int R> constexpr auto make_lane_plan() {
-  constexpr auto& prog = kernel::program_v<P, R, R>;
-  constexpr int steps = static_cast<int>(prog.steps.size());
-  lane_plan<steps> lp;
-  std::array<bool, (prog.indices > 0 ? prog.indices : 1)> affine{}; // index register moves by one per lane
-  affine[0] = true;
-  constexpr std::size_t out_size = sizeof(value_t<P, R>);
-  for (int j = 0; j < steps; ++j) {
-    const step& t = prog.steps[j];
-    if (t.op == step_op::ix_bcast)
-      // (dmask: a broadcastable symbol that may be bound to 1 there, read at 0 then)
-      affine[t.out] = affine[t.a] && t.crank > 0 && ((t.mask >> (t.crank - 1)) & 1u) == 0 && ((t.dmask >> (t.crank - 1)) & 1u) == 0;
-    else if (t.op == step_op::load)
-      lp.vector_load[j] = affine[t.a] && t.guard < 0 && t.rank > 0 && dtype_size(t.type) == static_cast<int>(out_size);
-  }
-  return lp;
-}
-template <class P, int R> inline constexpr auto lane_plan_v = make_lane_plan<P, R>();
-
-// offset_in for an operand whose innermost stride the launcher checked to be 1 (the vector
-// mode): one multiply fewer per axis-free load.
-template <int Rank> __device__ __forceinline__ std::int64_t offset_unit_inner(const std::int64_t* str, const index_t& ix) {
-  std::int64_t o = ix.v[Rank - 1];
-#pragma unroll
-  for (int d = 0; d < Rank - 1; ++d) o += str[d] * ix.v[d];
-  return o;
-}
-
-template <class P, int R, int V, int N> __device__ __forceinline__ void eval_lanes(const exec_state<N>& s, const index_t& ix, value_t<P, R>* outv) {
-  constexpr int values = kernel::program_v<P, R, R>.values, indices = kernel::program_v<P, R, R>.indices;
-  constexpr int result = kernel::program_v<P, R, R>.result;
-  constexpr std::size_t steps = kernel::program_v<P, R, R>.steps.size();
-  constexpr int last = record_v<P, R>.shp.rank - 1;
-  kernel::value_slot v[V][values]{};
-  index_t x[V][indices]{};
-#pragma unroll
-  for (int l = 0; l < V; ++l) {
-    x[l][0] = ix;
-    x[l][0].v[last] += l;
-  }
-  [&]<std::size_t... J>(std::index_sequence<J...>) {
-    ([&] {
-      constexpr step S = kernel::program_v<P, R, R>.steps[J];
-      if constexpr (lane_plan_v<P, R>.vector_load[J]) {
-        using T = element_t<S.type>;
-        const T* p = static_cast<const T*>(s.data[S.node]) + offset_unit_inner<S.rank>(s.str[S.node], x[0][S.a]);
-        union {
-          uint4 q[V * sizeof(T) / 16];
-          T e[V];
-        } u;
-#pragma unroll
-        for (int w = 0; w < static_cast<int>(V * sizeof(T) / 16); ++w) u.q[w] = __ldg(reinterpret_cast<const uint4*>(p) + w);
-#pragma unroll
-        for (int l = 0; l < V; ++l) kernel::slot_as<T>(v[l][S.out]) = u.e[l];
-      } else {
-#pragma unroll
-        for (int l = 0; l < V; ++l) kernel::run_step<S>(v[l], x[l], s);
-      }
-    }(), ...);
-  }(std::make_index_sequence<steps>{});
-#pragma unroll
-  for (int l = 0; l < V; ++l) outv[l] = kernel::slot_as<value_t<P, R>>(v[l][result]);
-}
-
 // 16-byte loads per operand and thread in the vector mode, and the blocks per
 // multiprocessor its registers are capped for (__launch_bounds__).
 #ifndef COIL_CUDA_PW_LOADS
@@ -396,6 +433,10 @@ template <class P, int R, int V, int N> __device__ __forceinline__ void eval_lan
 #endif
 template <class T> inline constexpr int vector_lanes = COIL_CUDA_PW_LOADS * 16 / static_cast<int>(sizeof(T));
 
+// Pointwise, vector mode: the row mode with V = COIL_CUDA_PW_LOADS * 16 / sizeof(T)
+// consecutive elements per thread (eval_lanes: a lane load is COIL_CUDA_PW_LOADS 16-byte
+// loads), the V results as many 16-byte stores; the output, too, must be contiguous
+// along its inner axis and aligned at every chunk.
 template <class P, int R, int N>
 __global__ void COIL_CUDA_PW_BOUNDS pointwise_vector(exec_state<N> s, std::int64_t rows) {
   constexpr int rank = record_v<P, R>.shp.rank;
@@ -412,7 +453,7 @@ __global__ void COIL_CUDA_PW_BOUNDS pointwise_vector(exec_state<N> s, std::int64
         uint4 q[COIL_CUDA_PW_LOADS];
         T e[V];
       } u;
-      eval_lanes<P, R, V>(s, ix, u.e);
+      eval_lanes<P, R, R, V>(s, ix, u.e);
       uint4* to = reinterpret_cast<uint4*>(out + offset_unit_inner<rank>(s.str[R], ix));
 #pragma unroll
       for (int w = 0; w < COIL_CUDA_PW_LOADS; ++w) to[w] = u.q[w];
@@ -446,10 +487,11 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
     kernel::scan_line<P, R>(s, unflatten(i, lext, r.shp.rank));
 }
 
-// A reduction kernel: block b computes outputs b, b + gridDim.x, ...
-template <class P, int R, int N> __global__ void __launch_bounds__(block_threads) reduction(exec_state<N> s, std::int64_t outputs) {
+// A reduction kernel: block b computes outputs b, b + gridDim.x, ... (V: lanes, as in
+// block_reduce_range).
+template <class P, int R, int V, int N> __global__ void __launch_bounds__(block_threads) reduction(exec_state<N> s, std::int64_t outputs) {
   constexpr int rank = record_v<P, R>.shp.rank;
-  for (std::int64_t o = blockIdx.x; o < outputs; o += gridDim.x) block_reduce_at<P, R>(s, unflatten(o, s.ext[R], rank));
+  for (std::int64_t o = blockIdx.x; o < outputs; o += gridDim.x) block_reduce_at<P, R, V>(s, unflatten(o, s.ext[R], rank));
 }
 
 // A reduction with few outputs and many inputs each (a full sum, a norm), in two stages
@@ -459,14 +501,14 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
 // block's fixed tree. Positions stay global, so argmax/argmin ties keep the first index.
 template <class P, int R> using reduction_partial = partial<kernel::value_t<P, record_v<P, R>.inputs[0]>>;
 
-template <class P, int R, int N>
+template <class P, int R, int V, int N>
 __global__ void __launch_bounds__(block_threads) reduction_slices_kernel(exec_state<N> s, std::int64_t slices, reduction_partial<P, R>* parts) {
   constexpr int rank = record_v<P, R>.shp.rank;
   const std::int64_t o = blockIdx.x / slices, slice = blockIdx.x % slices;
   const fold_frame f = fold_of<P, R>(s, unflatten(o, s.ext[R], rank));
-  const std::int64_t chunk = (f.count + slices - 1) / slices;
-  const std::int64_t begin = slice * chunk, end = begin + chunk < f.count ? begin + chunk : f.count;
-  const auto p = block_reduce_range<P, R>(s, f, begin, end);
+  const std::int64_t units = f.count / V, chunk = (units + slices - 1) / slices;
+  const std::int64_t begin = slice * chunk, end = begin + chunk < units ? begin + chunk : units;
+  const auto p = block_reduce_range<P, R, V>(s, f, begin, end);
   if (threadIdx.x == 0) parts[blockIdx.x] = p;
 }
 
@@ -494,7 +536,7 @@ template <class P, int I, int N> __device__ __forceinline__ void row_stage(const
   index_t ix = o;
   if constexpr (r.kind == op_kind::reduction) {
     for (int d = outer_rank; d < r.shp.rank; ++d) ix.v[d] = 0; // keepdim: trailing size-1 axes
-    block_reduce_at<P, I>(s, ix);
+    block_reduce_at<P, I, 1>(s, ix);
   } else if constexpr (r.shp.rank == 0) {
     if (threadIdx.x == 0) static_cast<value_t<P, I>*>(const_cast<void*>(s.data[I]))[0] = eval<P, I, I>(s, ix);
   } else {
