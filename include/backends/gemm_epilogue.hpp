@@ -45,14 +45,20 @@ template <class P, int K> constexpr gemm_epilogue match_gemm_epilogue() {
       tag val[prog.values > 0 ? prog.values : 1]{};
       tag ix[prog.indices > 0 ? prog.indices : 1]{};
       ix[0] = out_index;
+      // axes of the output whose extent is a static 1: an index reading 0 there is the
+      // output's own index (the planner writes such reads of a [1, n] product)
+      std::uint32_t static_ones = 0;
+      for (int d = 0; d < 2; ++d)
+        if (re.shp.d[d].is_static(1)) static_ones |= 1u << d;
       gemm_epilogue g;
       int loads_of_product = 0;
       for (const step& s : prog.steps) {
         if (s.guard >= 0) return {};
         if (s.op == step_op::ix_bcast) {
-          // [n] read at the output's last axis: right-aligned, nothing read at 0
-          if (ix[s.a] != out_index || s.rank != 2 || s.crank != 1 || s.mask != 0 || s.dmask != 0) return {};
-          ix[s.out] = last_axis;
+          if (ix[s.a] != out_index || s.rank != 2 || s.dmask != 0) return {};
+          if (s.crank == 2 && (s.mask & ~static_ones) == 0) ix[s.out] = out_index; // 0 only where the extent is 1
+          else if (s.crank == 1 && s.mask == 0) ix[s.out] = last_axis;             // [n] at the output's last axis
+          else return {};
         } else if (s.op == step_op::load) {
           if (s.type != dtype::f32) return {};
           if (s.node == m && ix[s.a] == out_index && s.rank == 2) {

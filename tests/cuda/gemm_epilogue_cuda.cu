@@ -32,11 +32,14 @@ constexpr auto plus_bias = coil::matmul(x, w) + b;
 constexpr auto relu_bias = coil::relu(coil::matmul(x, w) + b);
 constexpr auto linear_relu = coil::relu(coil::linear(x, wt, b));
 constexpr auto gelu_bias = coil::gelu(coil::matmul(x, w) + b); // erf: the planner's epilogue kernel
+constexpr auto x1 = coil::input<"x", float>(1_c, K);              // a batch of one known at compile time
+constexpr auto relu_bias_one = coil::relu(coil::matmul(x1, w) + b); // (the product read at row 0)
 
 struct plus_bias_gpu : coil::keyed_model<plus_bias_gpu, coil::cuda, decltype(plus_bias)> {};
 struct relu_bias_gpu : coil::keyed_model<relu_bias_gpu, coil::cuda, decltype(relu_bias)> {};
 struct linear_relu_gpu : coil::keyed_model<linear_relu_gpu, coil::cuda, decltype(linear_relu)> {};
 struct gelu_bias_gpu : coil::keyed_model<gelu_bias_gpu, coil::cuda, decltype(gelu_bias)> {};
+struct relu_bias_one_gpu : coil::keyed_model<relu_bias_one_gpu, coil::cuda, decltype(relu_bias_one)> {};
 
 template <class M> constexpr int last_matmul() {
   int k = -1;
@@ -49,6 +52,7 @@ static_assert(epilogue_kind<plus_bias_gpu> == coil::kernel::gemm_epilogue_kind::
 static_assert(epilogue_kind<relu_bias_gpu> == coil::kernel::gemm_epilogue_kind::relu_bias);
 static_assert(epilogue_kind<linear_relu_gpu> == coil::kernel::gemm_epilogue_kind::relu_bias);
 static_assert(epilogue_kind<gelu_bias_gpu> == coil::kernel::gemm_epilogue_kind::none);
+static_assert(epilogue_kind<relu_bias_one_gpu> == coil::kernel::gemm_epilogue_kind::relu_bias);
 } // namespace cases
 
 namespace {
@@ -116,6 +120,7 @@ TEST_CASE("cuda: bias and relu + bias epilogues inside cuBLASLt match the refere
     CHECK(expect_epilogue_matches<cases::plus_bias_gpu>(cases::plus_bias, x, w, b, 0, 0) == 1);
     CHECK(expect_epilogue_matches<cases::relu_bias_gpu>(cases::relu_bias, x, w, b, 0, 0) == 1);
     CHECK(expect_epilogue_matches<cases::linear_relu_gpu>(cases::linear_relu, x, wt, b, 0, 0) == 1);
+    if (s.m == 1) CHECK(expect_epilogue_matches<cases::relu_bias_one_gpu>(cases::relu_bias_one, x, w, b, 0, 0) == 1);
     // gelu (erf) has no library epilogue: cuBLAS, then the planner's epilogue kernel
     CHECK(expect_epilogue_matches<cases::gelu_bias_gpu>(cases::gelu_bias, x, w, b, 0, 0) == 0);
   }

@@ -24,14 +24,14 @@ constexpr auto x3 = coil::input<"x", float>(2_c, B, 64_c);
 
 template <class E> using cpu_model = decltype(coil::compile<coil::cpu>(E{}));
 
-// The matmul kernel of a model: the last one, or the only one.
-template <class M> constexpr int matmul_kernel() {
-  int k = -1;
+// The Nth matmul kernel of a model (-1: the last one).
+template <class M, int Nth = -1> constexpr int matmul_kernel() {
+  int k = -1, seen = 0;
   for (int i = 0; i < M::plan.kernel_count; ++i)
-    if (M::plan.kind[i] == coil::kernel_kind::matmul) k = i;
+    if (M::plan.kind[i] == coil::kernel_kind::matmul && (Nth < 0 || seen++ <= Nth)) k = i;
   return k;
 }
-template <class M> constexpr auto epilogue_of = gemm_epilogue_v<M, matmul_kernel<M>()>;
+template <class M, int Nth = -1> constexpr auto epilogue_of = gemm_epilogue_v<M, matmul_kernel<M, Nth>()>;
 
 // product + bias, in either order, and through relu
 using plus_bias = cpu_model<decltype(coil::matmul(x, w) + b)>;
@@ -45,6 +45,21 @@ static_assert(epilogue_of<relu_bias>.kind == gemm_epilogue_kind::relu_bias);
 using linear_bias = cpu_model<decltype(coil::relu(coil::linear(x, wt, b)))>;
 static_assert(epilogue_of<linear_bias>.kind == gemm_epilogue_kind::relu_bias);
 static_assert(epilogue_of<linear_bias>.bias >= 0 && epilogue_of<linear_bias>.product >= 0);
+
+// the benchmarks' MLPs (bench/gpu/coil_gpu.cu): W6's first layer is relu + bias, its second
+// feeds log_softmax (a row kernel); W4's first is gelu (erf), its second + bias
+constexpr auto x784 = coil::input<"x", float>(1_c, 784_c);
+constexpr auto V1 = coil::input<"V1", float>(784_c, 128_c);
+constexpr auto c1 = coil::input<"c1", float>(128_c);
+constexpr auto V2 = coil::input<"V2", float>(128_c, 10_c);
+constexpr auto c2 = coil::input<"c2", float>(10_c);
+using w6 = cpu_model<decltype(coil::log_softmax<-1>(coil::matmul(coil::relu(coil::matmul(x784, V1) + c1), V2) + c2))>;
+static_assert(epilogue_of<w6, 0>.kind == gemm_epilogue_kind::relu_bias && epilogue_of<w6>.kind == gemm_epilogue_kind::none);
+constexpr auto W1 = coil::input<"W1", float>(64_c, 96_c);
+constexpr auto b1 = coil::input<"b1", float>(96_c);
+constexpr auto W2 = coil::input<"W2", float>(96_c, 32_c);
+using w4 = cpu_model<decltype(coil::matmul(coil::gelu(coil::matmul(x, W1) + b1), W2) + b)>;
+static_assert(epilogue_of<w4, 0>.kind == gemm_epilogue_kind::none && epilogue_of<w4>.kind == gemm_epilogue_kind::bias);
 
 // not a library epilogue: gelu (erf), a residual, a per-row bias, no bias, the product
 // read twice or returned, a batched product
