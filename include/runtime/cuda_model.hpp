@@ -516,10 +516,21 @@ template <class P, int R, int N> status run_matmul_cuda(const exec_state<N>& s, 
   return st;
 }
 
+// The bytes a 2-d float node spans in memory (non-negative strides), [first, last).
+template <int N> std::pair<std::uintptr_t, std::uintptr_t> span_2d(const exec_state<N>& s, int node, int rank) {
+  std::int64_t last = 0;
+  for (int d = 0; d < rank; ++d) last += (s.ext[node][d] - 1) * s.str[node][d];
+  const auto first = reinterpret_cast<std::uintptr_t>(s.data[node]);
+  return {first, first + static_cast<std::uintptr_t>(last + 1) * sizeof(float)};
+}
+
 // Whether matmul kernel K runs with its epilogue inside cuBLASLt in this call
 // (kernel::gemm_epilogue_v: a model constant; here the call's layouts): the operands
 // readable by cuBLAS, the output's rows contiguous, the bias contiguous, every extent
-// positive and within int range. Kernel K + 1, the epilogue, is skipped then.
+// positive and within int range, and the output apart from the operands and the bias (the
+// arena may give the epilogue's output the memory of an operand whose last reader is the
+// GEMM: the epilogue kernel ran after the GEMM, the fused GEMM reads while it writes).
+// Kernel K + 1, the epilogue, is skipped then.
 template <class P, int K, int N> bool lt_epilogue_taken(const exec_state<N>& s) {
   constexpr kernel::gemm_epilogue g = kernel::gemm_epilogue_v<P, K>;
   if constexpr (g.kind == kernel::gemm_epilogue_kind::none) {
@@ -533,8 +544,14 @@ template <class P, int K, int N> bool lt_epilogue_taken(const exec_state<N>& s) 
     if (n > 1 && s.str[g.bias][0] != 1) return false;
     cublasOperation_t op{};
     std::int64_t lda = 0, ldb = 0;
-    return blas_layout(s.str[a][0], s.str[a][1], k, op, lda) && blas_layout(s.str[b][0], s.str[b][1], n, op, ldb) &&
-           lda <= int_max && ldb <= int_max;
+    if (!blas_layout(s.str[a][0], s.str[a][1], k, op, lda) || !blas_layout(s.str[b][0], s.str[b][1], n, op, ldb) ||
+        lda > int_max || ldb > int_max)
+      return false;
+    for (int d = 0; d < 2; ++d)
+      if (s.str[a][d] < 0 || s.str[b][d] < 0 || s.str[g.out][d] < 0) return false;
+    const auto out = span_2d(s, g.out, 2), sa = span_2d(s, a, 2), sb = span_2d(s, b, 2), sbias = span_2d(s, g.bias, 1);
+    auto apart = [&](const std::pair<std::uintptr_t, std::uintptr_t>& x) { return x.second <= out.first || out.second <= x.first; };
+    return apart(sa) && apart(sb) && apart(sbias);
   }
 }
 

@@ -40,6 +40,11 @@ struct relu_bias_gpu : coil::keyed_model<relu_bias_gpu, coil::cuda, decltype(rel
 struct linear_relu_gpu : coil::keyed_model<linear_relu_gpu, coil::cuda, decltype(linear_relu)> {};
 struct gelu_bias_gpu : coil::keyed_model<gelu_bias_gpu, coil::cuda, decltype(gelu_bias)> {};
 struct relu_bias_one_gpu : coil::keyed_model<relu_bias_one_gpu, coil::cuda, decltype(relu_bias_one)> {};
+// Two layers over intermediates: relu(x) is the first GEMM's operand in the arena, dead after
+// it, and the epilogue's output (the second GEMM's operand) may be given its memory.
+constexpr auto w2 = coil::input<"w2", float>(N, 16_c);
+constexpr auto two_layers = coil::matmul(coil::relu(coil::matmul(coil::relu(x), w) + b), w2);
+struct two_layers_gpu : coil::keyed_model<two_layers_gpu, coil::cuda, decltype(two_layers)> {};
 
 template <class M> constexpr int last_matmul() {
   int k = -1;
@@ -139,4 +144,17 @@ TEST_CASE("cuda: a GEMM epilogue with an unaligned bias, a padded output, NaN, a
   CHECK(expect_epilogue_matches<cases::relu_bias_gpu>(cases::relu_bias, x, w, b, 0, 0) == 1);
   // recorded once, replayed once: one library epilogue recorded
   CHECK(expect_epilogue_matches<cases::relu_bias_gpu>(cases::relu_bias, x, w, b, 0, 0, true) == 1);
+}
+
+TEST_CASE("cuda: a fused GEMM epilogue between two layers of intermediates matches the reference") {
+  if (!have_device()) return;
+  for (std::int64_t n : {64, 32, 96}) {
+    CAPTURE(n);
+    device_input<"x", float, 2> x({33, 64}, 67);
+    device_input<"w", float, 2> w({64, n}, 68);
+    device_input<"b", float, 1> b({n}, 69);
+    device_input<"w2", float, 2> w2({n, 16}, 70);
+    coil::testing::expect_device_matches_reference<cases::two_layers_gpu>(gemm_atol(64) * std::sqrt(static_cast<double>(n)) * 4.0,
+                                                                          cases::two_layers, x, w, b, w2);
+  }
 }
