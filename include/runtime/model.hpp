@@ -229,6 +229,7 @@ public:
     if constexpr (!std::is_same_v<Target, reference>) { // the oracle keeps its own storage
       st = bind_arena(s, env, detail::find_workspace(args...));
       if (!st) return st;
+      bind_strided_operands(s);
     }
     // (no alias between the two: nvcc would spell the alias in the kernels' host stubs)
     if constexpr (std::is_void_v<Key>) return detail::backend_runner<Target>::template run<model>(s, state_);
@@ -471,6 +472,18 @@ private:
         }(),
         ...);
     return st;
+  }
+
+  // Strided operands (realize_reason::strided_operand): a permute of an input that the
+  // GEMMs read in place. Its memory is the input's, its strides the input's permuted.
+  static void bind_strided_operands(exec_state<size>& s) {
+    for (int i = 0; i < size; ++i) {
+      if (plan.realized[i] || plan.reason[i] != realize_reason::strided_operand) continue;
+      const node_record& r = Graph::records[i];
+      const int src = r.inputs[0];
+      s.data[i] = s.data[src];
+      for (int d = 0; d < r.shp.rank; ++d) s.str[i][d] = s.str[src][r.perm[d]];
+    }
   }
 
   // Places the intermediates in the caller's workspace when one is lent, else in the

@@ -39,6 +39,7 @@ enum class realize_reason : std::uint8_t {
   user_realize,    // coil::realize(x)
   user_inline,     // coil::inline_(x)
   scan,            // a scan's result is stored: its own kernel, one pass per line
+  strided_operand, // a transposed model input only matmuls read: the GEMM reads it in place
 };
 
 constexpr const char* reason_name(realize_reason r) {
@@ -47,7 +48,7 @@ constexpr const char* reason_name(realize_reason r) {
                                    "extern input",     "several users, costly to recompute",
                                    "view of a buffer", "several users, cheap to recompute",
                                    "body too large",   "coil::realize",  "coil::inline_",
-                                   "scan"};
+                                   "scan",             "read in place by the GEMM (strided)"};
   return names[static_cast<int>(r)];
 }
 
@@ -125,6 +126,19 @@ template <int N> struct plan_value {
 };
 
 namespace detail {
+// True when node i is a permute of a model input that only matmuls read, with the input's
+// last axis among the view's last two: a GEMM reads it in place through its strides
+// (cuBLAS's transposed operand, Eigen's column-major map), so linear's weight^T needs no
+// copy. The runtime binds its pointer and strides from the input's (model::bind_views).
+template <std::size_t N>
+constexpr bool is_strided_operand(const std::array<node_record, N>& rec, const std::array<int, N>& other_users, int i) {
+  const node_record& r = rec[i];
+  if (r.code != op_code::permute || r.shp.rank < 2 || other_users[i] != 0) return false;
+  const node_record& src = rec[r.inputs[0]];
+  if (src.code != op_code::input) return false;
+  return r.perm[r.shp.rank - 1] == src.shp.rank - 1 || r.perm[r.shp.rank - 2] == src.shp.rank - 1;
+}
+
 // True when node i reads, through views only, a value that is already in memory.
 template <std::size_t N>
 constexpr bool views_a_buffer(const std::array<node_record, N>& rec, const std::array<bool, N>& realized, int i) {
@@ -173,9 +187,14 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
 
   // extern kernels need their operands in memory
   std::array<bool, n> extern_operand{};
-  for (int i = 0; i < n; ++i)
+  std::array<int, n> non_matmul_users{}; // (outputs count as users)
+  for (int i = 0; i < n; ++i) {
     if (rec[i].kind == op_kind::matmul || rec[i].kind == op_kind::custom)
       for (int k = 0; k < rec[i].ninputs; ++k) extern_operand[rec[i].inputs[k]] = true;
+    if (rec[i].kind != op_kind::matmul)
+      for (int k = 0; k < rec[i].ninputs; ++k) ++non_matmul_users[rec[i].inputs[k]];
+  }
+  for (int o = 0; o < G::output_count; ++o) ++non_matmul_users[G::outputs[o]];
 
   cone_walker<n> walk(rec, p.realized);
   // A body past these caps is realized whatever its users: its walk can stop there.
@@ -198,6 +217,7 @@ template <class G> constexpr plan_value<G::size> make_plan(realize_thresholds th
     else if (r.kind == op_kind::reduction) set(true, realize_reason::reduction);
     else if (r.kind == op_kind::scan) set(true, realize_reason::scan);
     else if (r.kind == op_kind::matmul || r.kind == op_kind::custom) set(true, realize_reason::extern_op);
+    else if (extern_operand[i] && detail::is_strided_operand(rec, non_matmul_users, i)) set(false, realize_reason::strided_operand);
     else if (extern_operand[i]) set(true, realize_reason::extern_input);
     else if (r.code == op_code::realize_hint) set(true, realize_reason::user_realize);
     else if (r.code == op_code::inline_hint) set(false, realize_reason::user_inline);

@@ -204,13 +204,23 @@ static_assert(mm::plan.kernel_count == 3);                  // relu(x), matmul, 
 static_assert(mm::plan.split[1] == coil::split_reason::extern_op && mm::plan.split[2] == coil::split_reason::extern_op);
 static_assert(mm::plan.kernel_root[1] == find<mm>(op_code::matmul));
 
-// A view of an input handed to the GEMM is realized too (the GEMM reads row-major memory).
-using mm_view = decltype(coil::compile<coil::cpu>(coil::matmul(x, coil::transpose<0, 1>(coil::input<"v", float>(4_c, 16_c)))));
+// A transposed input handed to the GEMM is read in place through its strides (linear's
+// weight^T): not realized, no copy kernel. A view of a computed value, or one that a
+// pointwise op reads too, is realized (row-major memory for the GEMM).
+constexpr auto v = coil::input<"v", float>(4_c, 16_c);
+using mm_view = decltype(coil::compile<coil::cpu>(coil::matmul(x, coil::transpose<0, 1>(v))));
 static_assert(well_formed<mm_view>());
-static_assert(realized_as<mm_view>(find<mm_view>(op_code::permute), realize_reason::extern_input));
+static_assert(!mm_view::plan.realized[find<mm_view>(op_code::permute)]);
+static_assert(mm_view::plan.reason[find<mm_view>(op_code::permute)] == realize_reason::strided_operand);
 static_assert(realized_as<mm_view>(G<mm_view>::index_of_input("x"), realize_reason::input));
 static_assert(realized_as<mm_view>(find<mm_view>(op_code::matmul), realize_reason::output));
-static_assert(mm_view::plan.kernel_count == 2);
+static_assert(mm_view::plan.kernel_count == 1 && mm_view::plan.buffer_count == 0);
+using mm_view_of_value = decltype(coil::compile<coil::cpu>(coil::matmul(x, coil::transpose<0, 1>(coil::relu(v)))));
+static_assert(realized_as<mm_view_of_value>(find<mm_view_of_value>(op_code::permute), realize_reason::extern_input));
+static_assert(mm_view_of_value::plan.kernel_count == 2);
+constexpr auto vt = coil::transpose<0, 1>(v);
+using mm_view_shared = decltype(coil::compile<coil::cpu>(coil::matmul(x, vt) + coil::sum<0>(vt)));
+static_assert(realized_as<mm_view_shared>(find<mm_view_shared>(op_code::permute), realize_reason::extern_input));
 
 // ---- constants are never realized, whatever reads them -----------------------------------------
 using consts = decltype(coil::compile<coil::cpu>(coil::sum<-1>(x * 2_c) + 2_c, coil::maximum(x, 2_c)));

@@ -110,6 +110,22 @@ TEST_CASE("matmul: transposed and strided operands") {
   auto z = expect_matches_reference(coil::matmul(x, w), ax, sw);
   for (int i = 0; i < 3; ++i)
     for (int j = 0; j < 5; ++j) CHECK(z(i, j) == doctest::Approx(y(i, j)).epsilon(1e-6));
+  // linear's weight^T is read in place (a strided operand, no copy kernel), whatever the
+  // weight's own strides: contiguous (above), rows padded to 6, or stored transposed
+  using transposed_model = decltype(coil::compile<coil::cpu>(coil::matmul(x, coil::transpose<0, 1>(wt))));
+  static_assert(count_reason<transposed_model>(coil::realize_reason::strided_operand) == 1 && transposed_model::plan.kernel_count == 1);
+  std::vector<float> padded(5 * 6, 0.0f), stored_t(20);
+  for (int o = 0; o < 5; ++o)
+    for (int i = 0; i < 4; ++i) {
+      padded[static_cast<std::size_t>(6 * o + i)] = wd[static_cast<std::size_t>(4 * o + i)];
+      stored_t[static_cast<std::size_t>(5 * i + o)] = wd[static_cast<std::size_t>(4 * o + i)];
+    }
+  for (const auto& wv : {coil::strided_view(padded.data(), std::array<std::int64_t, 2>{5, 4}, std::array<std::int64_t, 2>{6, 1}),
+                         coil::strided_view(stored_t.data(), std::array<std::int64_t, 2>{5, 4}, std::array<std::int64_t, 2>{1, 5})}) {
+    auto t = expect_matches_reference(coil::matmul(x, coil::transpose<0, 1>(wt)), ax, coil::arg<"wt">(wv));
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 5; ++j) CHECK(t(i, j) == doctest::Approx(y(i, j)).epsilon(1e-6));
+  }
   // transposed lhs: x^T x  [4,4]
   expect_matches_reference(coil::matmul(coil::transpose<-1, -2>(x), x), ax);
   // a pointwise producer feeding the matmul

@@ -24,6 +24,7 @@
 namespace coil::kernel {
 
 template <class T> using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class T> using ColMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
 
 // out = a * b in T (operands converted on the fly when their dtype differs).
 template <class T, class MA, class MB, class MO> void gemm(const MA& ma, const MB& mb, MO mo, std::int64_t k) {
@@ -61,12 +62,18 @@ template <class P, int R, int N> void run_matmul(exec_state<N>& s) {
     std::int64_t ooff = 0;
     for (int d = 0; d < batch; ++d) ooff += bix.v[d] * s.str[R][d];
     const std::int64_t sa = s.str[a][ra.shp.rank - 1], sb = s.str[b][rb.shp.rank - 1], so = s.str[R][rank - 1];
+    using Outer = Eigen::OuterStride<>;
     if (sa == 1 && sb == 1 && so == 1) {
       // rows contiguous: Eigen's GEMM reads the operands where they are (with a runtime
       // inner stride it would first copy them into heap temporaries)
-      using Outer = Eigen::OuterStride<>;
       gemm<T>(Eigen::Map<const RowMajor<A>, 0, Outer>(pa, m, k, Outer(s.str[a][ra.shp.rank - 2])),
               Eigen::Map<const RowMajor<B>, 0, Outer>(pb, k, n, Outer(s.str[b][rb.shp.rank - 2])),
+              Eigen::Map<RowMajor<T>, 0, Outer>(out + ooff, m, n, Outer(s.str[R][rank - 2])), k);
+    } else if (sa == 1 && so == 1 && s.str[b][rb.shp.rank - 2] == 1) {
+      // b's columns contiguous (a transposed weight read in place: linear's): its
+      // column-major map, again without temporaries
+      gemm<T>(Eigen::Map<const RowMajor<A>, 0, Outer>(pa, m, k, Outer(s.str[a][ra.shp.rank - 2])),
+              Eigen::Map<const ColMajor<B>, 0, Outer>(pb, k, n, Outer(sb)),
               Eigen::Map<RowMajor<T>, 0, Outer>(out + ooff, m, n, Outer(s.str[R][rank - 2])), k);
     } else {
       gemm<T>(Eigen::Map<const RowMajor<A>, 0, Stride>(pa, m, k, Stride(s.str[a][ra.shp.rank - 2], sa)),
