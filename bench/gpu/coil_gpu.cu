@@ -53,6 +53,13 @@ struct w3_gpu : coil::keyed_model<w3_gpu, coil::cuda, decltype(w3_layer_norm)> {
 struct tadd_gpu : coil::keyed_model<tadd_gpu, coil::cuda, decltype(transposed_add)> {};
 struct w4_gpu : coil::keyed_model<w4_gpu, coil::cuda, decltype(w4_mlp)> {};
 struct w6_gpu : coil::keyed_model<w6_gpu, coil::cuda, decltype(w6_mlp)> {};
+
+// conv2d 3x3, padding 1: a direct convolution (a reduction of 16 x 3 x 3 products per
+// output, a warp per output); torch runs cuDNN (TF32 off)
+constexpr auto xc = coil::input<"x", float>(32_c, 16_c, 64_c, 64_c);
+constexpr auto wc = coil::input<"w", float>(32_c, 16_c, 3_c, 3_c);
+constexpr auto conv = coil::conv2d<coil::conv2d_args{.padding = {1, 1}}>(xc, wc);
+struct conv_gpu : coil::keyed_model<conv_gpu, coil::cuda, decltype(conv)> {};
 } // namespace w
 
 namespace {
@@ -168,5 +175,14 @@ int main() {
   w::w6_gpu m6g;
   m6g.device().use_graphs(true);
   time_it("W6 MLP 784-128-10 batch 1 (CUDA graph)", 0, w6_flops, [&] { w6_call(m6g); });
+  {
+    dev_array xcv(32 * 16 * 64 * 64, 18), wcv(32 * 16 * 9, 19), ycv(32 * 32 * 64 * 64, 20);
+    w::conv_gpu mc;
+    time_it("conv2d 3x3 [32,16,64,64] -> 32", 0, 2.0 * 32 * 32 * 64 * 64 * 16 * 9, [&] {
+      check(mc.run(coil::arg<"x">(coil::tensor_view<const float, 4>{xcv.data(), {32, 16, 64, 64}, {16 * 64 * 64, 64 * 64, 64, 1}}),
+                   coil::arg<"w">(coil::tensor_view<const float, 4>{wcv.data(), {32, 16, 3, 3}, {16 * 9, 9, 3, 1}}),
+                   coil::out(coil::tensor_view<float, 4>{ycv.data(), {32, 32, 64, 64}, {32 * 64 * 64, 64 * 64, 64, 1}})));
+    });
+  }
   return 0;
 }

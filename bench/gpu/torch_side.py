@@ -102,3 +102,5 @@ try:
     timed(w6_graph, "torch.compile", torch.compile(w6_ro, mode="reduce-overhead"), x6, V1, c1, V2, c2)
 except Exception as e:
     print(f"torch.compile reduce-overhead failed: {e}", file=sys.stderr)
+xc, wc = rnd(32, 16, 64, 64), rnd(32, 16, 3, 3)
+both("conv2d 3x3 [32,16,64,64] -> 32", lambda x, w: F.conv2d(x, w, padding=1), xc, wc)

@@ -634,6 +634,10 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
       const status st = cuda_status(cudaGetLastError(), "kernel launch");
       if (!st) return st;
       cuda_kernel::reduction_combine_kernel<P, R><<<grid_for(outputs), threads, 0, stream>>>(s, outputs, slices, parts);
+    } else if (count <= cuda_kernel::warp_reduction_max) {
+      const std::int64_t blocks = (outputs + threads / 32 - 1) / (threads / 32);
+      if (lanes) cuda_kernel::reduction_warps<P, R, V><<<grid_for(blocks), threads, 0, stream>>>(s, outputs);
+      else cuda_kernel::reduction_warps<P, R, 1><<<grid_for(blocks), threads, 0, stream>>>(s, outputs);
     } else if (lanes) {
       cuda_kernel::reduction<P, R, V><<<grid_for(outputs), threads, 0, stream>>>(s, outputs);
     } else {

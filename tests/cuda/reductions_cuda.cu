@@ -38,6 +38,9 @@ constexpr auto w = coil::input<"w", float>(C);
 constexpr auto weighted = coil::sum(x * w); // w broadcasts along the rows: a lane load too
 constexpr auto xi = coil::input<"x", std::int32_t>(R, C);
 constexpr auto int_row_sums = coil::sum<-1>(xi); // int64 accumulators, int32 lanes
+constexpr auto x3 = coil::input<"x", float>(R, C, coil::sym<"D">);
+constexpr auto inner_two_sums = coil::sum<1, 2>(x3);   // two folded axes, few inputs: a warp per output
+constexpr auto inner_two_max = coil::amax<1, 2>(x3);
 
 // nvcc needs the kernels' key types named (runtime/model.hpp, keyed_model).
 struct total_gpu : coil::keyed_model<total_gpu, coil::cuda, decltype(total)> {};
@@ -49,6 +52,8 @@ struct norm_gpu : coil::keyed_model<norm_gpu, coil::cuda, decltype(norm)> {};
 struct row_sums_gpu : coil::keyed_model<row_sums_gpu, coil::cuda, decltype(row_sums)> {};
 struct weighted_gpu : coil::keyed_model<weighted_gpu, coil::cuda, decltype(weighted)> {};
 struct int_row_sums_gpu : coil::keyed_model<int_row_sums_gpu, coil::cuda, decltype(int_row_sums)> {};
+struct inner_two_sums_gpu : coil::keyed_model<inner_two_sums_gpu, coil::cuda, decltype(inner_two_sums)> {};
+struct inner_two_max_gpu : coil::keyed_model<inner_two_max_gpu, coil::cuda, decltype(inner_two_max)> {};
 
 // Which reductions may read their input in lanes: those folding the innermost axis of an
 // input that some load moves along; 4 lanes of 4-byte values. Column sums keep the inner
@@ -212,5 +217,29 @@ TEST_CASE("cuda: a sum over an unaligned or strided input takes the positions on
     float got = 0;
     coil::copy_to_host(&got, out.data(), 1);
     CHECK(std::fabs(got - want) <= 1e-6 + 1e-5 * std::fabs(want));
+  }
+}
+
+TEST_CASE("cuda: a warp per output for few inputs per output: one and two folded axes, ties and NaN") {
+  if (!have_device()) return;
+  // count <= warp_reduction_max (1024): the warp kernel; 1025: a block per output
+  for (std::int64_t cols : {2, 31, 32, 33, 100, 1000, 1024, 1025}) {
+    CAPTURE(cols);
+    device_input<"x", float, 2> x({300, cols}, 71);
+    x.host(7, cols / 2) = 9.0f; // equal maxima in one row: the first index wins
+    x.host(7, cols - 1) = 9.0f;
+    x.host(8, cols - 1) = std::numeric_limits<float>::quiet_NaN();
+    x.upload();
+    expect_device_matches_reference<cases::row_sums_gpu>(1e-6, cases::row_sums, x);
+    expect_device_matches_reference<cases::row_argmax_gpu>(0.0, cases::row_argmax, x);
+  }
+  for (auto [c, d] : {std::pair<std::int64_t, std::int64_t>{3, 9}, {16, 9}, {64, 16}, {5, 300}}) {
+    CAPTURE(c);
+    CAPTURE(d);
+    device_input<"x", float, 3> x({50, c, d}, 72);
+    x.host(3, c - 1, d - 1) = std::numeric_limits<float>::quiet_NaN();
+    x.upload();
+    expect_device_matches_reference<cases::inner_two_sums_gpu>(1e-6, cases::inner_two_sums, x);
+    expect_device_matches_reference<cases::inner_two_max_gpu>(0.0, cases::inner_two_max, x);
   }
 }

@@ -4,9 +4,10 @@
 //   pointwise   a block per run of rows, threads along the innermost axis (coalesced),
 //               8 floats per thread with 16-byte loads/stores when aligned (vector mode);
 //               a flat grid-stride loop when the innermost axis is short
-//   reduction   a block per output element, a deterministic block reduce (fixed tree);
-//               few outputs over many inputs: a block per slice of each output, then a
-//               block per output combining the slices (two stages, also fixed)
+//   reduction   a warp per output element when it folds few inputs, else a block, a
+//               deterministic shuffle (and block) reduce (fixed tree); few outputs over
+//               many inputs: a block per slice of each output, then a block per output
+//               combining the slices (two stages, also fixed)
 //   rows        rows.hpp keeps the row on chip; the fallback here: a block per outer
 //               index runs every stage of the row kernel (softmax's max, sum and output,
 //               layer_norm's mean, variance and output) in order, and later stages re-read
@@ -163,10 +164,14 @@ template <op_code C, class T, class In> __device__ __forceinline__ T finish(cons
 // Reduces one partial per thread of the block into the result every thread gets back: a
 // shuffle tree inside each warp (lane 0 ends with the warp's result), then the warps'
 // results in warp order. The same tree on every call, so the same result.
+template <op_code C, class In> __device__ __forceinline__ partial<In> warp_reduce(partial<In> p) {
+  for (int by = 16; by > 0; by /= 2) p = combine<C>(p, shuffle_down<C>(p, by));
+  return p; // lane 0 holds the warp's result
+}
 template <op_code C, class In> __device__ partial<In> block_reduce(partial<In> p) {
   constexpr int warps = block_threads / 32;
   __shared__ partial<In> per_warp[warps];
-  for (int by = 16; by > 0; by /= 2) p = combine<C>(p, shuffle_down<C>(p, by));
+  p = warp_reduce<C>(p);
   const int lane = static_cast<int>(threadIdx.x) % 32, warp = static_cast<int>(threadIdx.x) / 32;
   if (lane == 0) per_warp[warp] = p;
   __syncthreads();
@@ -270,21 +275,22 @@ template <class P, int R> constexpr int make_reduce_lanes() {
 }
 template <class P, int R> inline constexpr int reduce_lanes_v = make_reduce_lanes<P, R>();
 
-// The partial of reduction R over the folded positions [begin, end) of its input at the
-// output's frame f, computed by the whole block (every thread gets it back). Positions go
-// in units of V (1, or reduce_lanes_v: V consecutive positions along the innermost input
-// axis, read by eval_lanes), and begin and end count units. Consecutive threads take
-// consecutive units: coalesced when the innermost input axis is folded. The folded axes
-// are compile-time (folded_axes_v), so the input index, the digits and the extents below
-// stay in registers. Every value is added in the order of its position within a thread,
+// This thread's partial of reduction R over the folded positions [begin, end) of its input
+// at the output's frame f, for a group of Threads threads (a block, or a warp) of which this
+// is number t. Positions go in units of V (1, or reduce_lanes_v: V consecutive positions
+// along the innermost input axis, read by eval_lanes), and begin and end count units.
+// Consecutive threads take consecutive units: coalesced when the innermost input axis is
+// folded. The folded axes are compile-time (folded_axes_v), so the input index, the
+// digits and the extents below stay in registers. Every value is added in the order of its
+// position within a thread, and the group combines the threads' partials in a fixed tree,
 // so a call gives the same bits every time (the lanes, taken or not by alignment, may
 // round a sum differently).
 #ifndef COIL_CUDA_REDUCE_LOADS
 #define COIL_CUDA_REDUCE_LOADS 4 // units a thread loads before adding them
 #endif
-template <class P, int R, int V, int N>
+template <class P, int R, int V, int Threads, int N>
 __device__ __forceinline__ partial<kernel::value_t<P, record_v<P, R>.inputs[0]>>
-block_reduce_range(const exec_state<N>& s, const fold_frame& f, std::int64_t begin, std::int64_t end) {
+thread_range_partial(const exec_state<N>& s, const fold_frame& f, std::int64_t begin, std::int64_t end, int t) {
   constexpr node_record r = record_v<P, R>;
   constexpr int c = r.inputs[0];
   constexpr kernel::folded_axes fa = kernel::folded_axes_v<P, R>;
@@ -302,32 +308,32 @@ block_reduce_range(const exec_state<N>& s, const fold_frame& f, std::int64_t beg
   };
   if constexpr (fa.n == 1) { // one folded axis (a row): no index division per element
     constexpr int a = fa.axis[0];
-    std::int64_t j = begin + threadIdx.x;
+    std::int64_t j = begin + t;
     // U units a step: their loads are issued before the first add (the adds keep the
     // order of the plain loop, so the result is the same)
-    for (; j + (U - 1) * block_threads < end; j += U * block_threads) {
+    for (; j + (U - 1) * Threads < end; j += U * Threads) {
       In v[U][V];
 #pragma unroll
       for (int u = 0; u < U; ++u) {
-        cix.v[a] = (j + u * block_threads) * V;
+        cix.v[a] = (j + u * Threads) * V;
         load_unit(v[u]);
       }
 #pragma unroll
-      for (int u = 0; u < U; ++u) add_unit(v[u], j + u * block_threads);
+      for (int u = 0; u < U; ++u) add_unit(v[u], j + u * Threads);
     }
-    for (; j < end; j += block_threads) {
+    for (; j < end; j += Threads) {
       In v[V];
       cix.v[a] = j * V;
       load_unit(v);
       add_unit(v, j);
     }
-  } else if (begin + static_cast<std::int64_t>(threadIdx.x) < end) {
+  } else if (begin + static_cast<std::int64_t>(t) < end) {
     // Several folded axes (or none): the thread's first unit split into digits once, then
-    // each step of block_threads units added digit by digit with a carry (its digits are
+    // each step of Threads units added digit by digit with a carry (its digits are
     // computed once too): no division per element. The last digit counts units.
     constexpr int n = fa.n > 0 ? fa.n : 1;
     std::int64_t ext[n]{}, at[n]{}, by[n]{};
-    std::int64_t rest = begin + threadIdx.x, step = block_threads;
+    std::int64_t rest = begin + t, step = Threads;
 #pragma unroll
     for (int k = fa.n - 1; k >= 0; --k) {
       ext[k] = s.ext[c][fa.axis[k]] / (k == fa.n - 1 ? V : 1);
@@ -348,21 +354,29 @@ block_reduce_range(const exec_state<N>& s, const fold_frame& f, std::int64_t beg
         if (carry) at[k] -= ext[k];
       }
     };
-    std::int64_t j = begin + threadIdx.x;
-    for (; j + (U - 1) * block_threads < end; j += U * block_threads) { // as above: loads first, adds in order
+    std::int64_t j = begin + t;
+    for (; j + (U - 1) * Threads < end; j += U * Threads) { // as above: loads first, adds in order
       In v[U][V];
 #pragma unroll
       for (int u = 0; u < U; ++u) load_and_advance(v[u]);
 #pragma unroll
-      for (int u = 0; u < U; ++u) add_unit(v[u], j + u * block_threads);
+      for (int u = 0; u < U; ++u) add_unit(v[u], j + u * Threads);
     }
-    for (; j < end; j += block_threads) {
+    for (; j < end; j += Threads) {
       In v[V];
       load_and_advance(v);
       add_unit(v, j);
     }
   }
-  return block_reduce<r.code>(p);
+  return p;
+}
+
+// The partial over [begin, end) (units of V) computed by the whole block: every thread
+// gets it back.
+template <class P, int R, int V, int N>
+__device__ __forceinline__ partial<kernel::value_t<P, record_v<P, R>.inputs[0]>>
+block_reduce_range(const exec_state<N>& s, const fold_frame& f, std::int64_t begin, std::int64_t end) {
+  return block_reduce<record_v<P, R>.code>(thread_range_partial<P, R, V, block_threads>(s, f, begin, end, static_cast<int>(threadIdx.x)));
 }
 
 // The reduction R at one output index, computed by the whole block; thread 0 writes it.
@@ -485,6 +499,27 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * block_threads + threadIdx.x; i < lines;
        i += static_cast<std::int64_t>(gridDim.x) * block_threads)
     kernel::scan_line<P, R>(s, unflatten(i, lext, r.shp.rank));
+}
+
+// A reduction with few inputs per output (at most warp_reduction_max): a warp per output,
+// its lanes over the folded positions and one shuffle tree, without shared memory or a
+// block barrier (a block per output left most of its threads idle and synchronized twice
+// per output: a convolution's 27..576 products, a pooling window). Warp w of block b
+// computes outputs b * warps + w, then + gridDim.x * warps, ...
+inline constexpr std::int64_t warp_reduction_max = 1024;
+template <class P, int R, int V, int N>
+__global__ void __launch_bounds__(block_threads) reduction_warps(exec_state<N> s, std::int64_t outputs) {
+  constexpr node_record r = record_v<P, R>;
+  constexpr int rank = r.shp.rank, warps = block_threads / 32;
+  using T = value_t<P, R>;
+  const int lane = static_cast<int>(threadIdx.x) % 32;
+  const std::int64_t first = static_cast<std::int64_t>(blockIdx.x) * warps + static_cast<int>(threadIdx.x) / 32;
+  for (std::int64_t o = first; o < outputs; o += static_cast<std::int64_t>(gridDim.x) * warps) { // warp-uniform
+    const index_t oix = unflatten(o, s.ext[R], rank);
+    const fold_frame f = fold_of<P, R>(s, oix);
+    const auto p = warp_reduce<r.code>(thread_range_partial<P, R, V, 32>(s, f, 0, f.count / V, lane));
+    if (lane == 0) static_cast<T*>(const_cast<void*>(s.data[R]))[offset_of<P, R>(s, oix)] = finish<r.code, T>(p, f.count);
+  }
 }
 
 // A reduction kernel: block b computes outputs b, b + gridDim.x, ... (V: lanes, as in
