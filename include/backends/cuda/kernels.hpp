@@ -470,13 +470,7 @@ __global__ void COIL_CUDA_PW_BOUNDS pointwise_vector(exec_state<N> s, std::int64
       eval_lanes<P, R, R, V>(s, ix, u.e);
       uint4* to = reinterpret_cast<uint4*>(out + offset_unit_inner<rank>(s.str[R], ix));
 #pragma unroll
-      for (int w = 0; w < COIL_CUDA_PW_LOADS; ++w) {
-#ifdef COIL_CUDA_STREAMING_STORES
-        __stcs(to + w, u.q[w]);
-#else
-        to[w] = u.q[w];
-#endif
-      }
+      for (int w = 0; w < COIL_CUDA_PW_LOADS; ++w) to[w] = u.q[w];
     }
     for (std::int64_t j = chunks * V + grp.at; j < n; j += grp.size) {
       ix.v[rank - 1] = j;
