@@ -135,6 +135,20 @@ private:
 
   // An index register derived from `ix` by `s` (its op and parameters set); identical
   // derivations under an available guard share one register.
+  // Whether a reshape from `from` to `to` only inserts or removes static size-1 axes: the
+  // other dims, in order, are the same.
+  static constexpr bool only_unit_axes_moved(const shape& to, const shape& from) {
+    int i = 0, j = 0;
+    while (true) {
+      while (i < to.rank && to.d[i].is_static(1)) ++i;
+      while (j < from.rank && from.d[j].is_static(1)) ++j;
+      if (i == to.rank || j == from.rank) return i == to.rank && j == from.rank;
+      if (!(to.d[i] == from.d[j])) return false;
+      ++i;
+      ++j;
+    }
+  }
+
   constexpr int derive(step s, int ix, int guard, int branch) {
     s.a = ix;
     for (const step& t : steps)
@@ -241,7 +255,33 @@ private:
       d.crank = crank;
       d.node = i;
       int cix = ix;
-      if (r.code == op_code::reshape) {
+      if (r.code == op_code::reshape && only_unit_axes_moved(r.shp, rec_[c].shp)) {
+        // Only static size-1 axes inserted or removed (conv's [N, C, H, W] -> [N, 1, C, H, W],
+        // a bias [O] -> [O, 1, 1]): drop the view's 1-axes, then insert the input's, as
+        // unsqueeze and squeeze views do. No linear index: ix_reshape's 64-bit divisions
+        // per element cost a CUDA convolution most of its time.
+        int rank = r.shp.rank;
+        for (int a = r.shp.rank - 1; a >= 0; --a) {
+          if (!r.shp.d[a].is_static(1)) continue;
+          step u;
+          u.op = step_op::ix_unsqueeze;
+          u.rank = rank;
+          u.crank = rank - 1;
+          u.axis = a;
+          cix = derive(u, cix, guard, branch);
+          --rank;
+        }
+        for (int a = 0; a < crank; ++a) {
+          if (!rec_[c].shp.d[a].is_static(1)) continue;
+          step q;
+          q.op = step_op::ix_squeeze;
+          q.rank = rank;
+          q.crank = rank + 1;
+          q.axis = a;
+          cix = derive(q, cix, guard, branch);
+          ++rank;
+        }
+      } else if (r.code == op_code::reshape) {
         d.op = step_op::ix_reshape;
         d.kids[0] = c;
         d.nkids = 1;
