@@ -1,8 +1,11 @@
 // The CPU backend's vector paths (backends/cpu/simd.hpp) against the reference backend:
 // inner extents that are not multiples of any vector width (tails), pointers one float
 // off any vector alignment, broadcast operands (splats), transposed and strided inputs
-// (tiles, cpu/tiles.hpp), int32/int64 pointwise loops, and the row kernels (softmax,
-// log_softmax, layer_norm) and inner-axis reductions, NaN included. Built twice: for the default target, and with -march=native
+// (tiles, cpu/tiles.hpp), int32/int64 pointwise loops, the row kernels (softmax,
+// log_softmax, layer_norm) and inner-axis reductions, NaN included; and masks
+// (comparisons with NaN operands, logical ops, where, bool loads full and broadcast, iota
+// causal masks, int32/int64 where), with static_asserts that those models' stages run on
+// batches. Built twice: for the default target, and with -march=native
 // (unit_cpu_simd_native) so the widest batches of the build machine run too.
 #include <doctest/doctest.h>
 

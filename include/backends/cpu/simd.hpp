@@ -3,15 +3,23 @@
 // scalar path stays the definition of the semantics.
 //
 // A program is vectorized along the innermost axis of the index it is asked for when
-//  - at compile time: every value register is f32 (f64 stays scalar: xsimd 8.1's double
-//    log mishandles subnormals and its tanh(+-inf) is NaN, where the tests hold libm's
-//    values), every
-//    step is a load, a constant, a supported pointwise op, or an affine index step
-//    (broadcast, permute, slice, squeeze, unsqueeze, window, flip), and no step runs
-//    under a guard;
+//  - at compile time (plan_lanes): its element type is f32 (or int32/int64 in a pointwise
+//    loop; f64 stays scalar: xsimd 8.1's double log mishandles subnormals and its
+//    tanh(+-inf) is NaN, where the tests hold libm's values), and every step is a load of
+//    that type or of bool, a constant, a supported pointwise op, a comparison or logical
+//    op (bool registers are masks, batch_bool<T>), `where` (both branches run, then
+//    xsimd::select), a cast between bool and T or of a literal, an iota (int64 index
+//    values in int32 lanes beside f32/int32, with +, -, neg and comparisons on them), or
+//    an affine index step (broadcast, permute, slice, squeeze, unsqueeze, window, flip);
 //  - at run time: every load moves by 1 element (a batch load) or by 0 (a splat: a
-//    broadcast operand) when the inner index moves by 1. Strides come from exec_state,
-//    so a transposed or strided input falls back to the scalar loop instead of gathering.
+//    broadcast operand) when the inner index moves by 1, and every index value of the
+//    call fits in int32 (batch_map). Strides come from exec_state, so a transposed or
+//    strided input goes through tiles (cpu/tiles.hpp) or the scalar loop, never a gather.
+// What stays scalar: f64 programs, integer division, shifts, pow, gather and cat, int64
+// arithmetic beyond +/- on index values in f32 programs, and bool outputs (a comparison
+// stored as bytes): every loop stores batches of the root's type, and a b8 root has no
+// lane type of its own; it would take the compared operands' type and a mask-to-bytes
+// store (one vpmovdb on AVX-512: cheap), not written yet.
 // Anything else runs the scalar code in loops.hpp. `COIL_NO_SIMD`, a build without
 // xsimd, or a target xsimd has no batches for leaves only the scalar path
 // (COIL_HAS_SIMD is 0).
@@ -45,8 +53,8 @@
 
 namespace coil::kernel::simd {
 
-// Pointwise ops with a vector form. Comparisons and logic produce bool (not the float
-// register type), pow and integer ops stay scalar.
+// Arithmetic and math ops with a vector form on float batches (comparisons and logic,
+// whose results are masks, are plan_lanes' own cases); pow stays scalar.
 constexpr bool has_vector_form(op_code c) {
   switch (c) {
   case op_code::neg: case op_code::abs: case op_code::relu: case op_code::exp: case op_code::log:
@@ -62,7 +70,7 @@ constexpr bool has_vector_form(op_code c) {
 
 // Integer pointwise ops with a vector form (int32 and int64 batches, pointwise loops only):
 // the scalar ops wrap in two's complement (scalar_math.hpp), as the vector instructions do.
-// Division, shifts and comparisons stay scalar.
+// Division and shifts stay scalar (comparisons give masks: plan_lanes).
 constexpr bool has_int_vector_form(op_code c) {
   switch (c) {
   case op_code::neg: case op_code::abs: case op_code::relu: case op_code::add: case op_code::sub: case op_code::mul:
