@@ -155,28 +155,31 @@ int unit_axis(const load_map<Steps>& m, const std::int64_t* ext, int inner, cons
   return -1;
 }
 
+// Where load (or iota) step S, number J, of a program of rank Rank reads in the row
+// starting at `ix`. (A function template per step, not a branch in reads_at's fold: clang
+// checks a discarded branch of a lambda once the lambda is no longer a template.)
+template <step S, std::size_t J, int Rank, class T, std::size_t Steps, bool Lanes, int N>
+COIL_INLINE void read_at(const load_map<Steps>& m, const exec_state<N>& s, const index_t& ix, row_reads<T, Steps, Lanes>& r) {
+  if constexpr (S.op == step_op::load || (Lanes && S.op == step_op::iota)) {
+    std::int64_t off = m.base[J];
+    for (int d = 0; d < Rank; ++d) off += ix.v[d] * m.step[d][J];
+    if constexpr (S.op == step_op::iota) {
+      r.iota[J] = off;
+      r.iota_step[J] = m.step[m.inner][J];
+    } else if constexpr (S.type == dtype::b8) {
+      if constexpr (Lanes) r.flag[J] = static_cast<const bool*>(s.data[S.node]) + off;
+    } else {
+      r.at[J] = static_cast<const T*>(s.data[S.node]) + off;
+    }
+    r.moves[J] = m.moves[J];
+  }
+}
+
 // The loads of the row starting at `ix` (its inner index 0), from the map.
 template <class P, int I, int Root, class T, std::size_t Steps, bool Lanes, int N>
 COIL_INLINE void reads_at(const load_map<Steps>& m, const exec_state<N>& s, const index_t& ix, row_reads<T, Steps, Lanes>& r) {
   [&]<std::size_t... J>(std::index_sequence<J...>) {
-    (
-        [&] {
-          constexpr step S = program_v<P, I, Root>.steps[J];
-          if constexpr (S.op == step_op::load || (Lanes && S.op == step_op::iota)) {
-            std::int64_t off = m.base[J];
-            for (int d = 0; d < record_v<P, I>.shp.rank; ++d) off += ix.v[d] * m.step[d][J];
-            if constexpr (S.op == step_op::iota) {
-              r.iota[J] = off;
-              r.iota_step[J] = m.step[m.inner][J];
-            } else if constexpr (S.type == dtype::b8) {
-              if constexpr (Lanes) r.flag[J] = static_cast<const bool*>(s.data[S.node]) + off;
-            } else {
-              r.at[J] = static_cast<const T*>(s.data[S.node]) + off;
-            }
-            r.moves[J] = m.moves[J];
-          }
-        }(),
-        ...);
+    (read_at<program_v<P, I, Root>.steps[J], J, record_v<P, I>.shp.rank>(m, s, ix, r), ...);
   }(std::make_index_sequence<Steps>{});
 }
 

@@ -75,7 +75,8 @@ TEST_CASE("cpu simd: unary math, min/max with NaN and infinities on vector lanes
 
 TEST_CASE("cpu simd: transposed and strided operands are read through tiles") {
   // 64 x 64 tiles (cpu/tiles.hpp): sizes below one tile, on its edge, and past it
-  for (const auto& [r, c] : {std::pair<std::int64_t, std::int64_t>{5, 19}, {64, 64}, {65, 129}, {70, 45}, {130, 70}, {1, 40}, {40, 1}}) {
+  for (const auto& rc : {std::pair<std::int64_t, std::int64_t>{5, 19}, {64, 64}, {65, 129}, {70, 45}, {130, 70}, {1, 40}, {40, 1}}) {
+    const std::int64_t r = rc.first, c = rc.second; // (clang 14 cannot capture structured bindings)
     CAPTURE(r);
     CAPTURE(c);
     constexpr auto y = coil::input<"y", float>(C, R);
@@ -121,7 +122,8 @@ template <class I> void check_integer_batches() {
   }
   // a transposed integer operand: tiles of 8-byte elements are 64 x 32
   constexpr auto yi = coil::input<"y", I>(C, R);
-  for (const auto& [r, c] : {std::pair<std::int64_t, std::int64_t>{70, 45}, {65, 129}}) {
+  for (const auto& rc : {std::pair<std::int64_t, std::int64_t>{70, 45}, {65, 129}}) {
+    const std::int64_t r = rc.first, c = rc.second;
     CAPTURE(r);
     CAPTURE(c);
     const std::vector<I> x = random_values<I>(r * c, 22, -1000, 1000), y = random_values<I>(c * r, 23, -1000, 1000);
