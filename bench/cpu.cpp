@@ -20,11 +20,13 @@
 #endif
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <random>
@@ -308,6 +310,82 @@ void add_colsum(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
   add_checked(out, std::move(w), d->y, reference_of(oracle, n, coil::arg<"x">(d->x.p, m, n)));
 }
 
+// A `where` in a pointwise loop: leaky_relu(x*a+b), x [M, N], a and b [N]: lowered to
+// where(z > 0, z, z * 0.01), a comparison mask and a select on coil's vector path.
+constexpr auto lr_x = coil::input<"x", float>(B, 1024_c);
+constexpr auto lr_a = coil::input<"a", float>(1024_c);
+constexpr auto lr_b = coil::input<"b", float>(1024_c);
+constexpr auto w4_expr = coil::leaky_relu(lr_x * lr_a + lr_b, 0.01_c);
+
+void add_w4(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
+  auto d = std::make_shared<w1_data>(m, n);
+  static auto model = coil::compile<coil::cpu>(w4_expr);
+  workload w{"W4 leaky_relu(x*a+b) [" + std::to_string(m) + "," + std::to_string(n) + "]", m, n, 2.0 * 4 * m * n, {}, {}};
+  w.impls["coil"] = [d] {
+    model(coil::arg<"x">(d->x.p, d->m, d->n), coil::arg<"a">(d->a.p, d->n), coil::arg<"b">(d->b.p, d->n),
+          coil::out(coil::view(d->y.p, d->m, d->n)));
+  };
+  w.impls["eigen_tensor"] = [d] {
+    cmap2 x(d->x.p, d->m, d->n), a(d->a.p, 1, d->n), b(d->b.p, 1, d->n);
+    map2<> y(d->y.p, d->m, d->n);
+    const Eigen::array<Eigen::Index, 2> rep{d->m, 1};
+    auto z = x * a.broadcast(rep) + b.broadcast(rep);
+    y = (z > 0.0f).select(z, z * 0.01f);
+  };
+  w.impls["plain_loop"] = [d] {
+    for (std::int64_t i = 0; i < d->m; ++i)
+      for (std::int64_t j = 0; j < d->n; ++j) {
+        const float z = d->x.p[i * d->n + j] * d->a.p[j] + d->b.p[j];
+        d->y.p[i * d->n + j] = z > 0.0f ? z : z * 0.01f;
+      }
+  };
+  auto oracle = coil::compile<coil::reference>(w4_expr);
+  const std::int64_t rows = std::min(m, check_rows);
+  const auto ref = reference_of(oracle, rows * n, coil::arg<"x">(d->x.p, rows, n), coil::arg<"a">(d->a.p, n),
+                                coil::arg<"b">(d->b.p, n));
+  add_checked(out, std::move(w), d->y, ref);
+}
+
+// A causal mask before a softmax, as attention's scores: softmax(where(j <= i, x, -inf))
+// over [N, N], the mask built from iota along both axes (a row kernel: the masked values,
+// their max, exp and sum, and the division, one read of each row).
+constexpr auto cm_x = coil::input<"x", float>(1024_c, 1024_c);
+constexpr auto cm_minus_inf = -coil::static_real<std::bit_cast<std::uint64_t>(std::numeric_limits<double>::infinity())>{};
+constexpr auto w5_expr =
+    coil::softmax(coil::where(coil::iota<1>(1024_c, 1024_c) <= coil::iota<0>(1024_c, 1024_c), cm_x, cm_minus_inf), -1_c);
+
+void add_w5(std::vector<workload>& out) {
+  constexpr std::int64_t n = 1024;
+  auto d = std::make_shared<w2_data>(n, n);
+  static auto model = coil::compile<coil::cpu>(w5_expr);
+  workload w{"W5 causal softmax [1024,1024]", n, n, 2.0 * 4 * n * n, {}, {}};
+  w.impls["coil"] = [d] { model(coil::arg<"x">(d->x.p, d->m, d->n), coil::out(coil::view(d->y.p, d->m, d->n))); };
+  w.impls["eigen_tensor"] = [d] { // the mask as a generated tensor, then TensorFlow's softmax pattern (W2)
+    cmap2 x(d->x.p, d->m, d->n);
+    map2<> y(d->y.p, d->m, d->n);
+    const Eigen::array<Eigen::Index, 1> along{1};
+    const Eigen::array<Eigen::Index, 2> col{d->m, 1}, rep{1, d->n};
+    auto causal = x.generate([x](const Eigen::array<Eigen::Index, 2>& i) { return i[1] <= i[0] ? x(i) : -INFINITY; });
+    auto shifted = causal - causal.maximum(along).eval().reshape(col).broadcast(rep);
+    y = shifted.exp() / shifted.exp().sum(along).eval().reshape(col).broadcast(rep);
+  };
+  w.impls["plain_loop"] = [d] { // row i reads its first i + 1 elements; the rest are 0
+    for (std::int64_t i = 0; i < d->m; ++i) {
+      const float* x = d->x.p + i * d->n;
+      float* y = d->y.p + i * d->n;
+      float mx = -INFINITY;
+      for (std::int64_t j = 0; j <= i; ++j) mx = std::max(mx, x[j]);
+      float s = 0;
+      for (std::int64_t j = 0; j <= i; ++j) s += (y[j] = std::exp(x[j] - mx));
+      const float inv = 1.0f / s;
+      for (std::int64_t j = 0; j <= i; ++j) y[j] *= inv;
+      for (std::int64_t j = i + 1; j < d->n; ++j) y[j] = 0.0f;
+    }
+  };
+  auto oracle = coil::compile<coil::reference>(w5_expr);
+  add_checked(out, std::move(w), d->y, reference_of(oracle, n * n, coil::arg<"x">(d->x.p, n, n)));
+}
+
 // A transposed operand: y = x + t^T, x [M, N], t [N, M]. t is read through tiles on coil's
 // vector path (cpu/tiles.hpp). Checked in full.
 constexpr auto tr_x = coil::input<"x", float>(B, coil::sym<"N">);
@@ -400,6 +478,8 @@ int main(int argc, char** argv) {
   add_w3(ws, 16384, 1024);
   add_colsum(ws, 16384, 1024);
   add_transposed(ws, 2048, 2048);
+  add_w4(ws, 1024, 1024);
+  add_w5(ws);
   // Size sweeps of W1 and W2: [rows, 1024] with 4 KiB .. 256 MiB of input (x4 a step), to
   // show the cache levels. [16384, 1024] is the main workload above, not measured twice.
   if (!no_sweep) {

@@ -15,7 +15,9 @@ namespace coil::kernel {
 // (the CPU hoists them; CUDA's unrolled row code shares them): the same ops on the same
 // values, so the same bits. Index steps are traced by which
 // axis of each index register carries the inner index (-1: none; -2: not known, taken
-// as moving). A load that only the call's strides make stay (a broadcastable symbol
+// as moving; value and index registers are numbered apart). A `where` (select and move
+// steps) is invariant when its condition and both branches are; an iota when its axis
+// does not carry the inner index. A load that only the call's strides make stay (a broadcastable symbol
 // bound to 1) still runs per batch.
 //
 // A division of a moving value by a row-invariant one (softmax's e / sum, x / norm) is
@@ -45,6 +47,23 @@ template <class Prog> constexpr auto row_invariant(const Prog& p, int inner) {
       break;
     case step_op::load:
       r.step[j] = inv[st.out] = in == -1;
+      break;
+    case step_op::cast: case step_op::select: // value registers from value registers
+      r.step[j] = inv[st.out] = inv[st.a];
+      break;
+    case step_op::move: // a branch's value, when its guard (the select) is invariant too, and
+      // a later branch only when the earlier ones are (it selects over their value)
+      r.step[j] = inv[st.out] = inv[st.a] && (st.guard < 0 || inv[st.guard]) && (st.branch == 0 || inv[st.out]);
+      break;
+    case step_op::iota: // the index along st.axis: invariant when that axis does not carry the inner index
+      r.step[j] = inv[st.out] = in == -1 || (in >= 0 && in != st.axis);
+      break;
+    case step_op::ix_cat: // a value register (the pick) and an index register
+      inv[st.out] = false;
+      pos[st.out_ix] = in == -1 ? -1 : -2;
+      break;
+    case step_op::ix_gather: // an index read from a value register
+      pos[st.out] = in == -1 && inv[st.b] ? -1 : -2;
       break;
     case step_op::pointwise:
       r.step[j] = inv[st.out] = inv[st.a] && (st.b < 0 || inv[st.b]);

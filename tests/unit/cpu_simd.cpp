@@ -1,11 +1,15 @@
 // The CPU backend's vector paths (backends/cpu/simd.hpp) against the reference backend:
 // inner extents that are not multiples of any vector width (tails), pointers one float
 // off any vector alignment, broadcast operands (splats), transposed and strided inputs
-// (tiles, cpu/tiles.hpp), int32/int64 pointwise loops, and the row kernels (softmax,
-// log_softmax, layer_norm) and inner-axis reductions, NaN included. Built twice: for the default target, and with -march=native
+// (tiles, cpu/tiles.hpp), int32/int64 pointwise loops, the row kernels (softmax,
+// log_softmax, layer_norm) and inner-axis reductions, NaN included; and masks
+// (comparisons with NaN operands, logical ops, where, bool loads full and broadcast, iota
+// causal masks, int32/int64 where), with static_asserts that those models' stages run on
+// batches. Built twice: for the default target, and with -march=native
 // (unit_cpu_simd_native) so the widest batches of the build machine run too.
 #include <doctest/doctest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -71,7 +75,8 @@ TEST_CASE("cpu simd: unary math, min/max with NaN and infinities on vector lanes
 
 TEST_CASE("cpu simd: transposed and strided operands are read through tiles") {
   // 64 x 64 tiles (cpu/tiles.hpp): sizes below one tile, on its edge, and past it
-  for (const auto& [r, c] : {std::pair<std::int64_t, std::int64_t>{5, 19}, {64, 64}, {65, 129}, {70, 45}, {130, 70}, {1, 40}, {40, 1}}) {
+  for (const auto& rc : {std::pair<std::int64_t, std::int64_t>{5, 19}, {64, 64}, {65, 129}, {70, 45}, {130, 70}, {1, 40}, {40, 1}}) {
+    const std::int64_t r = rc.first, c = rc.second; // (clang 14 cannot capture structured bindings)
     CAPTURE(r);
     CAPTURE(c);
     constexpr auto y = coil::input<"y", float>(C, R);
@@ -117,7 +122,8 @@ template <class I> void check_integer_batches() {
   }
   // a transposed integer operand: tiles of 8-byte elements are 64 x 32
   constexpr auto yi = coil::input<"y", I>(C, R);
-  for (const auto& [r, c] : {std::pair<std::int64_t, std::int64_t>{70, 45}, {65, 129}}) {
+  for (const auto& rc : {std::pair<std::int64_t, std::int64_t>{70, 45}, {65, 129}}) {
+    const std::int64_t r = rc.first, c = rc.second;
     CAPTURE(r);
     CAPTURE(c);
     const std::vector<I> x = random_values<I>(r * c, 22, -1000, 1000), y = random_values<I>(c * r, 23, -1000, 1000);
@@ -212,4 +218,145 @@ TEST_CASE("cpu simd: a column sum of a transposed input, and of no rows") {
   expect_matches_reference(coil::sum<0>(coil::permute<1, 0>(y)), coil::arg<"y">(yv.data(), 40, 9)); // scalar fallback
   expect_matches_reference(coil::sum<0>(x), coil::arg<"x">(yv.data(), 0, 40));                      // zeros
   expect_matches_reference(coil::mean<0>(x), coil::arg<"x">(yv.data(), 0, 40));                     // NaN
+}
+
+// ---- masks: comparisons, logic, where, bool loads and iota on batches ----------------
+
+namespace {
+using coil::op_kind;
+template <class E> using cpu_model_t = decltype(coil::compile<coil::cpu>(E{}));
+// Whether every stage of a model runs on batches (a reduction: its input's program; a
+// pointwise loop may run integer programs too).
+template <class M, std::size_t... S> constexpr bool stages_vectorize(std::index_sequence<S...>) {
+  return ([] {
+    constexpr int I = M::plan.stage_node[S];
+    constexpr coil::node_record r = coil::kernel::record_v<M, I>;
+    if constexpr (r.kind == op_kind::reduction) return coil::kernel::simd::vectorizable_v<M, r.inputs[0], I>;
+    else return coil::kernel::simd::vectorizable_elementwise_v<M, I, I>;
+  }() && ...);
+}
+template <class E> constexpr bool on_batches(E) {
+  using M = cpu_model_t<E>;
+  return stages_vectorize<M>(std::make_index_sequence<M::plan.stage_count>{});
+}
+
+constexpr float nan_f = std::numeric_limits<float>::quiet_NaN(), inf_f = std::numeric_limits<float>::infinity();
+constexpr auto minus_inf = -coil::static_real<std::bit_cast<std::uint64_t>(std::numeric_limits<double>::infinity())>{};
+constexpr std::int64_t mask_cols[] = {1, 15, 17, 33, 257};
+
+// x with NaN, infinities, zeros of both signs, at positions spread over batches and tails
+std::vector<float> edgy(std::int64_t n, unsigned seed) {
+  std::vector<float> v = random_values<float>(n, seed, -4, 4);
+  const float special[] = {nan_f, inf_f, -inf_f, 0.0f, -0.0f};
+  for (std::size_t k = 0; k < v.size(); k += 7) v[k] = special[(k / 7) % 5];
+  return v;
+}
+
+constexpr auto m2 = coil::input<"m", bool>(R, C); // a mask per element
+constexpr auto mc = coil::input<"m", bool>(C);    // broadcast along the rows
+constexpr auto mr = coil::input<"m", bool>(R, 1_c); // the same along each row (stride 0)
+constexpr auto s_sq = coil::input<"s", float>(R, R);
+constexpr auto causal = coil::where(coil::iota<1>(R, R) <= coil::iota<0>(R, R), s_sq, minus_inf);
+
+// the vector path is taken (compile time): these used to run scalar
+static_assert(on_batches(coil::leaky_relu(x * a + b, 0.01_c)));
+static_assert(on_batches(coil::elu(x, 1.0_c)));
+static_assert(on_batches(coil::softplus(x)));
+static_assert(on_batches(coil::masked_fill(x, m2, 2.5_c)));
+static_assert(on_batches(coil::masked_fill(x, mc, minus_inf)));
+static_assert(on_batches(coil::softmax(causal, -1_c)));
+static_assert(on_batches(coil::tril(x)) && on_batches(coil::triu<1>(x)));
+static_assert(on_batches(coil::where(x != a, coil::cast<float>(x >= b), x)));
+static_assert(on_batches(coil::where((x > a) && !(x < b), x, b)));
+static_assert(on_batches(coil::where(coil::input<"x", std::int32_t>(R, C) > coil::input<"a", std::int32_t>(C),
+                                     coil::input<"x", std::int32_t>(R, C), coil::input<"a", std::int32_t>(C))));
+} // namespace
+
+TEST_CASE("cpu simd masks: leaky_relu, elu, softplus on batches; NaN, inf, tails, unaligned") {
+  for (const std::int64_t c : mask_cols)
+    for (const int skew : {0, 1, 3}) {
+      CAPTURE(c);
+      CAPTURE(skew);
+      const std::int64_t r = 3;
+      const skewed xv(edgy(r * c, 30), skew), av(random_values<float>(c, 31), skew), bv(random_values<float>(c, 32), skew);
+      auto X = coil::arg<"x">(xv.p, r, c);
+      auto A = coil::arg<"a">(av.p, c);
+      auto Bb = coil::arg<"b">(bv.p, c);
+      expect_matches_reference(coil::leaky_relu(x * a + b, 0.01_c), X, A, Bb);
+      expect_matches_reference(coil::leaky_relu(x, 0.2_c), X);
+      expect_matches_reference(coil::elu(x, 1.0_c), X);
+      expect_matches_reference(coil::elu(x * a, 0.5_c), X, A);
+      expect_matches_reference(coil::softplus(x), X);
+      expect_matches_reference(coil::softplus(x * 8.0_c, 2.0_c, 10.0_c), X); // past the threshold too
+    }
+}
+
+TEST_CASE("cpu simd masks: comparisons with NaN operands; logical and, or, not; bool casts") {
+  for (const std::int64_t c : mask_cols) {
+    CAPTURE(c);
+    std::vector<float> w = random_values<float>(c, 34, -4, 4);
+    for (std::size_t k = 0; k < w.size(); k += 3) w[k] = nan_f; // NaN against NaN and numbers
+    const skewed xv(edgy(2 * c, 33), 1), av(w, 3);
+    auto X = coil::arg<"x">(xv.p, 2, c);
+    auto A = coil::arg<"a">(av.p, c);
+    expect_matches_reference(coil::where(x == a, 1.0_c, 0.0_c) + coil::where(x != a, 2.0_c, 0.0_c), X, A);
+    expect_matches_reference(coil::where(x < a, x, a) - coil::where(x <= a, a, x), X, A);
+    expect_matches_reference(coil::where(x > a, x, 4.0_c) * coil::where(x >= a, 3.0_c, x), X, A);
+    expect_matches_reference(coil::where(((x > 0.0_c) && !(x > a)) || (x != x), x, -a), X, A);
+    expect_matches_reference(coil::cast<float>(x >= a) + coil::cast<float>(x != 0.0_c) * 2.0_c, X, A); // NaN != 0
+    expect_matches_reference(coil::where(x > 1.0_c, coil::where(a < 0.0_c, x, a), coil::maximum(x, a)), X, A); // nested
+  }
+}
+
+TEST_CASE("cpu simd masks: masked_fill with a full, a row-broadcast and a stride-0 bool mask") {
+  for (const std::int64_t c : mask_cols)
+    for (const int skew : {0, 1}) {
+      CAPTURE(c);
+      CAPTURE(skew);
+      const std::int64_t r = 4;
+      const skewed xv(edgy(r * c, 35), skew);
+      std::vector<std::uint8_t> bytes(static_cast<std::size_t>(r * c + 16));
+      const auto coin = random_values<float>(r * c + 16, 36, 0, 1);
+      for (std::size_t k = 0; k < bytes.size(); ++k) bytes[k] = coin[k] < 0.4f;
+      bool* mp = reinterpret_cast<bool*>(bytes.data()) + skew; // bytes 0/1, unaligned
+      auto X = coil::arg<"x">(xv.p, r, c);
+      expect_matches_reference(coil::masked_fill(x, m2, 2.5_c), X, coil::arg<"m">(mp, r, c));
+      expect_matches_reference(coil::masked_fill(x * 2.0_c, mc, minus_inf), X, coil::arg<"m">(mp, c));
+      expect_matches_reference(coil::masked_fill(x, mr, -1.0_c) + x, X, coil::arg<"m">(mp, r, 1));
+      expect_matches_reference(coil::where(m2 || (x > 1.0_c), x, 0.0_c), X, coil::arg<"m">(mp, r, c));
+    }
+}
+
+TEST_CASE("cpu simd masks: causal mask (where over iota) then softmax; tril, triu") {
+  for (const std::int64_t n : mask_cols) {
+    CAPTURE(n);
+    const skewed sv(random_values<float>(n * n, 37, -5, 5), 1);
+    auto S = coil::arg<"s">(sv.p, n, n);
+    expect_matches_reference(causal, S);
+    expect_matches_reference(coil::softmax(causal, -1_c), S);
+    expect_matches_reference(coil::tril(s_sq), S);
+    expect_matches_reference(coil::triu<1>(s_sq) + coil::tril<-2>(s_sq), S);
+    // an iota moving backwards along the row (flip) and one read through a slice
+    expect_matches_reference(coil::where(coil::flip<1>(coil::iota<1>(R, R)) < coil::iota<0>(R, R), s_sq, 0.0_c), S);
+  }
+}
+
+TEST_CASE("cpu simd masks: int32 and int64 where and comparisons") {
+  for (const std::int64_t c : mask_cols) {
+    CAPTURE(c);
+    constexpr auto xi = coil::input<"x", std::int32_t>(R, C);
+    constexpr auto ai = coil::input<"a", std::int32_t>(C);
+    constexpr auto xl = coil::input<"x", std::int64_t>(R, C);
+    std::vector<std::int32_t> v = random_values<std::int32_t>(3 * c, 38, -5, 5), w = random_values<std::int32_t>(c, 39, -5, 5);
+    v[0] = std::numeric_limits<std::int32_t>::min();
+    const skewed_as<std::int32_t> xs(v, 1), as(w, 3);
+    auto X = coil::arg<"x">(xs.p, 3, c);
+    auto A = coil::arg<"a">(as.p, c);
+    expect_matches_reference(coil::where(xi > ai, xi, ai * 2_c), X, A);
+    expect_matches_reference(coil::where((xi == ai) || (xi < 0_c), 7_c, xi) - coil::where(xi != ai, ai, 1_c), X, A);
+    expect_matches_reference(coil::where(coil::iota<1>(R, C) <= coil::iota<0>(R, C), xi, -xi), X);
+    std::vector<std::int64_t> l(static_cast<std::size_t>(3 * c));
+    for (std::size_t k = 0; k < l.size(); ++k) l[k] = v[k] * std::int64_t{3000000000};
+    expect_matches_reference(coil::where(xl >= 0_c, xl, coil::iota<1>(R, C)), coil::arg<"x">(l.data(), 3, c));
+  }
 }

@@ -48,7 +48,7 @@ template <class P, int R, class Arch, int N> void run_elementwise(exec_state<N>&
   if constexpr (is_simd_v<Arch> && rank > 0 && simd::vectorizable_elementwise_v<P, R, R>) {
     const std::int64_t n = s.ext[R][rank - 1];
     if (s.str[R][rank - 1] == 1 && n >= static_cast<std::int64_t>(simd::batch<T, Arch>::size)) {
-      const auto m = make_load_map<P, R, R>(s, rank, rank - 1); // one map for every row
+      const auto m = simd::batch_map<P, R, R>(s, rank, rank - 1); // one map for every row
       if (m.ok) {
         for_each_index_parallel(rank - 1, s.ext[R], elements_of<P, R>(s), P::plan.parallel_grain, [&](const index_t& o) {
           simd::row_loop<P, R, R, Arch>(m, s, o, rank - 1, n, out + offset_of<P, R>(s, o));
@@ -91,7 +91,7 @@ template <class P, int R, class Arch, int N> auto reduce_map(const exec_state<N>
 #if COIL_HAS_SIMD
   if constexpr (reduce_on_batches<P, R, Arch>()) {
     constexpr int c = record_v<P, R>.inputs[0], rank = record_v<P, c>.shp.rank;
-    return make_load_map<P, c, R>(s, rank, rank - 1);
+    return simd::batch_map<P, c, R>(s, rank, rank - 1);
   } else
 #endif
   {
@@ -205,7 +205,7 @@ template <class P, int R, class Arch, int N> bool run_reduction_across(exec_stat
   const std::int64_t n = s.ext[R][out_rank - 1];
   if (s.str[R][out_rank - 1] != 1 || n < static_cast<std::int64_t>(simd::batch<T, Arch>::size)) return false;
   if (fold_of<P, R>(s, index_t{}).count == 0) return false; // empty: the scalar loop's 0 / NaN
-  const auto m = make_load_map<P, c, R>(s, in_rank, in_rank - 1);
+  const auto m = simd::batch_map<P, c, R>(s, in_rank, in_rank - 1);
   if (!m.ok) return false;
   T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
   std::int64_t rows = 1;
@@ -256,7 +256,7 @@ template <class P, int I, class Arch, int N> auto stage_map(const exec_state<N>&
   } else {
 #if COIL_HAS_SIMD
     if constexpr (is_simd_v<Arch> && r.shp.rank > 0 && simd::vectorizable_v<P, I, I>)
-      return make_load_map<P, I, I>(s, r.shp.rank, r.shp.rank - 1);
+      return simd::batch_map<P, I, I>(s, r.shp.rank, r.shp.rank - 1);
     else
 #endif
       return no_map{};

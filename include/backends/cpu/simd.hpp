@@ -3,15 +3,23 @@
 // scalar path stays the definition of the semantics.
 //
 // A program is vectorized along the innermost axis of the index it is asked for when
-//  - at compile time: every value register is f32 (f64 stays scalar: xsimd 8.1's double
-//    log mishandles subnormals and its tanh(+-inf) is NaN, where the tests hold libm's
-//    values), every
-//    step is a load, a constant, a supported pointwise op, or an affine index step
-//    (broadcast, permute, slice, squeeze, unsqueeze, window, flip), and no step runs
-//    under a guard;
+//  - at compile time (plan_lanes): its element type is f32 (or int32/int64 in a pointwise
+//    loop; f64 stays scalar: xsimd 8.1's double log mishandles subnormals and its
+//    tanh(+-inf) is NaN, where the tests hold libm's values), and every step is a load of
+//    that type or of bool, a constant, a supported pointwise op, a comparison or logical
+//    op (bool registers are masks, batch_bool<T>), `where` (both branches run, then
+//    xsimd::select), a cast between bool and T or of a literal, an iota (int64 index
+//    values in int32 lanes beside f32/int32, with +, -, neg and comparisons on them), or
+//    an affine index step (broadcast, permute, slice, squeeze, unsqueeze, window, flip);
 //  - at run time: every load moves by 1 element (a batch load) or by 0 (a splat: a
-//    broadcast operand) when the inner index moves by 1. Strides come from exec_state,
-//    so a transposed or strided input falls back to the scalar loop instead of gathering.
+//    broadcast operand) when the inner index moves by 1, and every index value of the
+//    call fits in int32 (batch_map). Strides come from exec_state, so a transposed or
+//    strided input goes through tiles (cpu/tiles.hpp) or the scalar loop, never a gather.
+// What stays scalar: f64 programs, integer division, shifts, pow, gather and cat, int64
+// arithmetic beyond +/- on index values in f32 programs, and bool outputs (a comparison
+// stored as bytes): every loop stores batches of the root's type, and a b8 root has no
+// lane type of its own; it would take the compared operands' type and a mask-to-bytes
+// store (one vpmovdb on AVX-512: cheap), not written yet.
 // Anything else runs the scalar code in loops.hpp. `COIL_NO_SIMD`, a build without
 // xsimd, or a target xsimd has no batches for leaves only the scalar path
 // (COIL_HAS_SIMD is 0).
@@ -22,6 +30,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 #include <utility>
@@ -44,8 +53,8 @@
 
 namespace coil::kernel::simd {
 
-// Pointwise ops with a vector form. Comparisons and logic produce bool (not the float
-// register type), pow and integer ops stay scalar.
+// Arithmetic and math ops with a vector form on float batches (comparisons and logic,
+// whose results are masks, are plan_lanes' own cases); pow stays scalar.
 constexpr bool has_vector_form(op_code c) {
   switch (c) {
   case op_code::neg: case op_code::abs: case op_code::relu: case op_code::exp: case op_code::log:
@@ -61,7 +70,7 @@ constexpr bool has_vector_form(op_code c) {
 
 // Integer pointwise ops with a vector form (int32 and int64 batches, pointwise loops only):
 // the scalar ops wrap in two's complement (scalar_math.hpp), as the vector instructions do.
-// Division, shifts and comparisons stay scalar.
+// Division and shifts stay scalar (comparisons give masks: plan_lanes).
 constexpr bool has_int_vector_form(op_code c) {
   switch (c) {
   case op_code::neg: case op_code::abs: case op_code::relu: case op_code::add: case op_code::sub: case op_code::mul:
@@ -72,41 +81,135 @@ constexpr bool has_int_vector_form(op_code c) {
   }
 }
 
+// What a value register holds on batches (plan_lanes): the program's element type T
+// (`value`), a literal (a constant: held as T, and as index lanes when it is an integer),
+// a mask (`mask`: bool registers, comparisons, `where`'s select register: one
+// batch_bool<T> lane per element), or an int64 index value (`index`: iota and sums of
+// iotas and small literals, in an f32 or int32 program: held in int32 lanes, as many as
+// T's, exact while every such value fits in int32: checked per call, batch_map).
+enum class lane_kind : std::uint8_t { none, value, literal, mask, index };
+
+// The register kinds of a program and the bound of its index values: every index
+// register's magnitude is at most iota_coeff * E + iota_const, E the largest magnitude of
+// an iota of the call (load_map::iota_max). ok: the program runs on batches of T.
+template <std::size_t Steps> struct lane_plan {
+  bool ok = false;
+  std::int64_t iota_coeff = 0, iota_const = 0;
+  lane_kind kind[Steps + 1]{}; // per value register
+};
+
 // Whether a program can run on batches of T (the compile-time half of the test above):
 // f32 programs, and with Integers int32/int64 ones (pointwise loops only: a reduction of
 // integers accumulates in int64, a row kernel is floating). Literals are f64 (or i64)
 // nodes, PyTorch's Python scalars, that a pointwise op converts to its compute type: their
 // register holds the converted value, so such an operand that is a constant is as good as
 // one of type T.
-template <class Prog> constexpr bool vectorizable(const Prog& p, dtype t, bool integers = false) {
+//
+// `where` runs both branches on every lane and selects (xsimd::select): the scalar step
+// runs one branch under a guard so that a branch never computes what it must not (an
+// integer division by zero, a concatenation's input out of its bounds), and neither can
+// happen here: integer division and `cat` have no vector form, and a branch's loads read
+// at the where's own index (in bounds). Bool (b8) registers are masks: comparisons, logical
+// and/or/not, bool loads (bytes 0/1) and casts between bool and T. The int64 index values
+// of an f32/int32 program (iota, +, -, neg, comparisons) run in int32 lanes; an int64
+// program's are its own batches.
+template <class Prog> constexpr auto plan_lanes(const Prog& p, dtype t, bool integers) {
+  constexpr std::size_t steps = Prog{}.steps.size();
+  lane_plan<steps> out;
   const bool integer = integers && (t == dtype::i32 || t == dtype::i64);
-  if (t != dtype::f32 && !integer) return false;
-  const dtype literal_type = integer ? dtype::i64 : dtype::f64;
-  bool literal[Prog{}.steps.size() + 1]{}; // per value register: a constant
-  auto operand_ok = [&](int reg, dtype type) { return type == t || (literal[reg] && type == literal_type); };
+  if (t != dtype::f32 && !integer) return out;
+  const bool index_lanes = t != dtype::i64; // i64 values in int32 lanes
+  constexpr std::int64_t small = std::int64_t{1} << 30; // largest literal in index lanes
+  lane_kind* kind = out.kind;
+  std::int64_t coeff[steps + 1]{}, cst[steps + 1]{}; // per index register: its bound
+  std::int64_t lit[steps + 1]{};                     // per literal register: |value| (integers)
+  bool lit_int[steps + 1]{};
+  auto value_ok = [&](int reg, dtype type) {
+    return (kind[reg] == lane_kind::value && type == t) ||
+           (kind[reg] == lane_kind::literal && (type == t || type == dtype::f64 || type == dtype::i64));
+  };
+  auto index_ok = [&](int reg) {
+    return kind[reg] == lane_kind::index || (kind[reg] == lane_kind::literal && lit_int[reg] && lit[reg] < small);
+  };
+  auto mask_ok = [&](int reg) { return kind[reg] == lane_kind::mask; };
   for (const step& s : p.steps) {
-    if (s.guard >= 0) return false;
+    if (s.guard >= 0 && !mask_ok(s.guard)) return out; // only `where`'s select registers guard here
     switch (s.op) {
     case step_op::load:
-      if (s.type != t) return false;
+      if (s.type == t) kind[s.out] = lane_kind::value;
+      else if (s.type == dtype::b8) kind[s.out] = lane_kind::mask;
+      else return out;
       break;
     case step_op::constant:
-      if (s.type != t && s.type != literal_type) return false;
-      literal[s.out] = true;
+      if (s.type == dtype::b8) return out;
+      if (!is_floating(s.type)) {
+        const std::int64_t v = static_cast<std::int64_t>(s.bits);
+        lit_int[s.out] = true;
+        lit[s.out] = v < 0 ? (v < -small ? small : -v) : v;
+      }
+      kind[s.out] = lane_kind::literal;
       break;
-    case step_op::pointwise:
-      if (s.type != t || s.compute != t || !operand_ok(s.a, s.ta) || (s.b >= 0 && !operand_ok(s.b, s.tb)) ||
-          !(integer ? has_int_vector_form(s.code) : has_vector_form(s.code)))
-        return false;
+    case step_op::iota:
+      kind[s.out] = index_lanes ? lane_kind::index : lane_kind::value;
+      coeff[s.out] = 1;
       break;
+    case step_op::select:
+      if (s.ta != dtype::b8 || !mask_ok(s.a)) return out;
+      kind[s.out] = lane_kind::mask;
+      break;
+    case step_op::move: // a `where` branch's value into the where's register
+      if (s.code != op_code::where || s.type != t || s.compute != t || !value_ok(s.a, s.ta)) return out;
+      kind[s.out] = lane_kind::value;
+      break;
+    case step_op::cast:
+      if (s.type == t && (kind[s.a] == lane_kind::literal || (s.ta == dtype::b8 && mask_ok(s.a)))) kind[s.out] = lane_kind::value;
+      else if (s.type == dtype::b8 && s.ta == t && kind[s.a] == lane_kind::value) kind[s.out] = lane_kind::mask;
+      else return out;
+      break;
+    case step_op::pointwise: {
+      const bool two = s.b >= 0;
+      if (s.code == op_code::logical_and || s.code == op_code::logical_or || s.code == op_code::logical_not) {
+        if (s.compute != dtype::b8 || !mask_ok(s.a) || (two && !mask_ok(s.b))) return out;
+        kind[s.out] = lane_kind::mask;
+      } else if (s.compute == t) {
+        if (!value_ok(s.a, s.ta) || (two && !value_ok(s.b, s.tb))) return out;
+        if (coil::detail::is_comparison(s.code)) kind[s.out] = lane_kind::mask;
+        else if (s.type == t && (integer ? has_int_vector_form(s.code) : has_vector_form(s.code))) kind[s.out] = lane_kind::value;
+        else return out;
+      } else if (s.compute == dtype::i64 && index_lanes) {
+        if (!index_ok(s.a) || (two && !index_ok(s.b))) return out;
+        auto co = [&](int r) { return kind[r] == lane_kind::index ? coeff[r] : 0; };
+        auto cs = [&](int r) { return kind[r] == lane_kind::index ? cst[r] : lit[r]; };
+        if (coil::detail::is_comparison(s.code)) {
+          kind[s.out] = lane_kind::mask;
+        } else if (s.type == dtype::i64 && (s.code == op_code::add || s.code == op_code::sub || s.code == op_code::neg)) {
+          kind[s.out] = lane_kind::index;
+          coeff[s.out] = co(s.a) + (two ? co(s.b) : 0);
+          cst[s.out] = cs(s.a) + (two ? cs(s.b) : 0);
+          if (coeff[s.out] > 64 || cst[s.out] >= small) return out;
+          out.iota_coeff = coeff[s.out] > out.iota_coeff ? coeff[s.out] : out.iota_coeff;
+          out.iota_const = cst[s.out] > out.iota_const ? cst[s.out] : out.iota_const;
+        } else {
+          return out;
+        }
+      } else {
+        return out;
+      }
+      break;
+    }
     case step_op::ix_bcast: case step_op::ix_permute: case step_op::ix_slice: case step_op::ix_squeeze:
     case step_op::ix_unsqueeze: case step_op::ix_window: case step_op::ix_flip: // affine in the index
       break;
     default:
-      return false;
+      return out;
     }
+    if (s.op == step_op::iota && index_lanes) out.iota_coeff = out.iota_coeff > 1 ? out.iota_coeff : 1;
   }
-  return true;
+  out.ok = kind[p.result] == lane_kind::value || kind[p.result] == lane_kind::literal;
+  return out;
+}
+template <class Prog> constexpr bool vectorizable(const Prog& p, dtype t, bool integers = false) {
+  return plan_lanes(p, t, integers).ok;
 }
 
 template <class P, int I, int Root>
@@ -114,6 +217,9 @@ inline constexpr bool vectorizable_v = vectorizable(program_v<P, I, Root>, recor
 // ... in a pointwise loop, where integer programs run on batches too.
 template <class P, int I, int Root>
 inline constexpr bool vectorizable_elementwise_v = vectorizable(program_v<P, I, Root>, record_v<P, I>.type, true);
+// The register kinds of a program that runs on batches (the elementwise superset: the
+// same kinds for an f32 program either way).
+template <class P, int I, int Root> inline constexpr auto lanes_v = plan_lanes(program_v<P, I, Root>, record_v<P, I>.type, true);
 
 #if COIL_HAS_SIMD
 
@@ -220,20 +326,161 @@ template <op_code C, class B> COIL_INLINE B apply(const B& a, const B& b) {
     return xsimd::select(xsimd::isnan(a), a, xsimd::select(xsimd::isnan(b), b, xsimd::select(a > b, a, b)));
 }
 
-// One step on batch registers; J is the step's number (its entry in row_reads). Index
-// steps are folded into the row's load map (make_load_map).
-template <step S, std::size_t J, class B, class Reads>
-COIL_INLINE void run_step_simd(B* v, const Reads& r, std::int64_t j) {
+// The element type of index lanes: int32 beside f32 and int32 batches (as many lanes),
+// int64 in an int64 program (whose i64 values are its own batches: never used there).
+template <class T> using index_lane_t = std::conditional_t<sizeof(T) == 8, std::int64_t, std::int32_t>;
+
+// A program's registers on batches: values (and literals) as batch<T>, masks as
+// batch_bool<T>, index values as int32 lanes (lane_kind), each array indexed by the value
+// register; a register lives in the array of its kind, the other entries are never
+// touched (and cost nothing: the arrays are locals of one inlined function).
+template <class T, class Arch, int Values> struct batch_regs {
+  batch<T, Arch> v[Values];
+  xsimd::batch_bool<T, Arch> m[Values];
+  batch<index_lane_t<T>, Arch> i[Values];
+};
+
+// The mask of a comparison of U lanes as a mask of T lanes of the same width (int32 index
+// lanes beside f32): the same register where the arch keeps masks as bits (AVX-512, NEON),
+// else its bits reinterpreted (SSE/AVX: an __m128i mask as __m128).
+template <class T, class U, class Arch> COIL_INLINE xsimd::batch_bool<T, Arch> mask_as(const xsimd::batch_bool<U, Arch>& m) {
+  if constexpr (std::is_same_v<T, U>) {
+    return m;
+  } else {
+    typename xsimd::batch_bool<T, Arch>::register_type to;
+    const typename xsimd::batch_bool<U, Arch>::register_type from = m;
+    static_assert(sizeof(to) == sizeof(from));
+    std::memcpy(&to, &from, sizeof(to)); // one register move, or none
+    return xsimd::batch_bool<T, Arch>(to);
+  }
+}
+
+// A mask from `size` bools in memory (bytes 0 and 1): widened to lanes and tested on
+// AVX-512 and AVX2 (one load, one widening move, one test); elsewhere through a T buffer
+// (xsimd 8.1's batch_bool::load_unaligned does the same).
+template <class T, class Arch> COIL_INLINE xsimd::batch_bool<T, Arch> load_flags(const bool* p) {
+  using M = xsimd::batch_bool<T, Arch>;
+#if defined(__AVX512F__)
+  if constexpr (std::is_base_of_v<xsimd::avx512f, Arch> && sizeof(T) == 4) {
+    const __m512i w = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return M(_mm512_test_epi32_mask(w, w));
+  } else if constexpr (std::is_base_of_v<xsimd::avx512f, Arch> && sizeof(T) == 8) {
+    const __m512i w = _mm512_cvtepu8_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+    return M(_mm512_test_epi64_mask(w, w));
+  } else
+#endif
+#if defined(__AVX2__)
+  if constexpr (std::is_base_of_v<xsimd::avx2, Arch> && sizeof(T) == 4) {
+    const __m256i w = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+    return mask_as<T>(xsimd::batch_bool<std::int32_t, Arch>(_mm256_cmpgt_epi32(w, _mm256_setzero_si256())));
+  } else
+#endif
+  {
+    alignas(64) T lanes[M::size];
+    for (std::size_t k = 0; k < M::size; ++k) lanes[k] = p[k] ? T(1) : T(0);
+    return batch<T, Arch>::load_aligned(lanes) != batch<T, Arch>(T(0));
+  }
+}
+
+// 0, step, 2 step, ... in the lanes of B (a constant for step 1).
+template <class B> COIL_INLINE B lane_ramp(std::int64_t step = 1) {
   using T = typename B::value_type;
+  alignas(64) T lanes[B::size];
+  for (std::size_t k = 0; k < B::size; ++k) lanes[k] = static_cast<T>(static_cast<std::int64_t>(k) * step);
+  return B::load_aligned(lanes);
+}
+
+// A comparison on batches, as the scalar operator: ordered (false with a NaN operand),
+// != true with one (xsimd 8.1's != on AVX and AVX-512 floats is the ordered _CMP_NEQ_OQ,
+// false with NaN: so != is written as not ==).
+template <op_code C, class B> COIL_INLINE auto compare(const B& a, const B& b) {
+  if constexpr (C == op_code::eq) return a == b;
+  else if constexpr (C == op_code::ne) return !(a == b);
+  else if constexpr (C == op_code::lt) return a < b;
+  else if constexpr (C == op_code::le) return a <= b;
+  else if constexpr (C == op_code::gt) return a > b;
+  else return a >= b; // ge
+}
+
+// Which array of batch_regs step S writes, in a program of element type T (plan_lanes'
+// rules; a literal writes values, and index lanes when it is an integer).
+constexpr lane_kind written_kind(const step& s, dtype t) {
+  switch (s.op) {
+  case step_op::load: return s.type == dtype::b8 ? lane_kind::mask : lane_kind::value;
+  case step_op::constant: return lane_kind::literal;
+  case step_op::iota: return t == dtype::i64 ? lane_kind::value : lane_kind::index;
+  case step_op::select: return lane_kind::mask;
+  case step_op::cast: return s.type == dtype::b8 ? lane_kind::mask : lane_kind::value;
+  case step_op::pointwise:
+    if (s.type == dtype::b8) return lane_kind::mask;
+    return s.compute == dtype::i64 && t != dtype::i64 ? lane_kind::index : lane_kind::value;
+  case step_op::move: return lane_kind::value;
+  default: return lane_kind::none;
+  }
+}
+// Copies register `r` of the kind step S writes (a hoisted step's value into a batch's
+// registers).
+template <step S, dtype Type, class Regs> COIL_INLINE void copy_written(Regs& to, const Regs& from) {
+  constexpr lane_kind k = written_kind(S, Type);
+  if constexpr (k == lane_kind::value || k == lane_kind::literal) to.v[S.out] = from.v[S.out];
+  if constexpr (k == lane_kind::index || k == lane_kind::literal) to.i[S.out] = from.i[S.out];
+  if constexpr (k == lane_kind::mask) to.m[S.out] = from.m[S.out];
+}
+
+// One step on batch registers; J is the step's number (its entry in row_reads). Index
+// steps are folded into the row's load map (make_load_map). Every step runs, guarded or
+// not: a `where` computes both branches and selects (plan_lanes).
+template <step S, std::size_t J, class T, class Arch, int Values, class Reads>
+COIL_INLINE void run_step_simd(batch_regs<T, Arch, Values>& g, const Reads& r, std::int64_t j) {
+  using B = batch<T, Arch>;
+  using L = index_lane_t<T>;
+  using IB = batch<L, Arch>;
+  constexpr dtype t = dtype_v<T>;
+  constexpr bool index_lanes = t != dtype::i64;
   if constexpr (S.op == step_op::load) {
     // a splat re-reads one cached element per batch: as cheap as keeping it in a register
-    v[S.out] = r.moves[J] ? B::load_unaligned(r.at[J] + j) : B(r.at[J][0]);
+    if constexpr (S.type == dtype::b8)
+      g.m[S.out] = r.moves[J] ? load_flags<T, Arch>(r.flag[J] + j) : xsimd::batch_bool<T, Arch>(r.flag[J][0]);
+    else g.v[S.out] = r.moves[J] ? B::load_unaligned(r.at[J] + j) : B(r.at[J][0]);
   } else if constexpr (S.op == step_op::constant) {
     // as scalar::cast<T> of the literal's own type, like the scalar step and its consumer
-    v[S.out] = B(static_cast<T>(constant_value<element_t<S.type>>(S.type, S.bits)));
+    g.v[S.out] = B(scalar::cast<T>(constant_value<element_t<S.type>>(S.type, S.bits)));
+    if constexpr (index_lanes && !is_floating(S.type)) { // an integer literal in index lanes (plan_lanes: small)
+      constexpr std::int64_t v = constant_value<std::int64_t>(S.type, S.bits);
+      if constexpr (v >= std::numeric_limits<L>::min() && v <= std::numeric_limits<L>::max()) g.i[S.out] = IB(static_cast<L>(v));
+    }
+  } else if constexpr (S.op == step_op::iota) {
+    // the index along the axis at inner index j, moving by iota_step per lane
+    const std::int64_t at = r.iota[J] + j * r.iota_step[J], st = r.iota_step[J];
+    using V = std::conditional_t<index_lanes, IB, B>;
+    using E = typename V::value_type;
+    const V lanes = st == 1 ? lane_ramp<V>() : st == 0 ? V(E(0)) : lane_ramp<V>(st);
+    if constexpr (index_lanes) g.i[S.out] = IB(static_cast<L>(at)) + lanes;
+    else g.v[S.out] = B(static_cast<T>(at)) + lanes;
+  } else if constexpr (S.op == step_op::select) {
+    g.m[S.out] = g.m[S.a]; // branch 0 (the where's first branch) where the condition holds
+  } else if constexpr (S.op == step_op::move) {
+    if constexpr (S.branch == 0) g.v[S.out] = g.v[S.a];
+    else g.v[S.out] = xsimd::select(g.m[S.guard], g.v[S.out], g.v[S.a]);
+  } else if constexpr (S.op == step_op::cast) {
+    if constexpr (S.ta == dtype::b8) g.v[S.out] = xsimd::select(g.m[S.a], B(T(1)), B(T(0)));
+    else if constexpr (S.type == dtype::b8) g.m[S.out] = !(g.v[S.a] == B(T(0))); // != 0: NaN is true
+    else g.v[S.out] = g.v[S.a]; // a literal: its register holds it as T already
   } else if constexpr (S.op == step_op::pointwise) {
-    if constexpr (S.b < 0) v[S.out] = apply<S.code>(v[S.a]);
-    else v[S.out] = apply<S.code>(v[S.a], v[S.b]);
+    if constexpr (S.code == op_code::logical_and) g.m[S.out] = g.m[S.a] & g.m[S.b];
+    else if constexpr (S.code == op_code::logical_or) g.m[S.out] = g.m[S.a] | g.m[S.b];
+    else if constexpr (S.code == op_code::logical_not) g.m[S.out] = !g.m[S.a];
+    else if constexpr (S.compute == dtype::i64 && index_lanes) {
+      if constexpr (S.type == dtype::b8) g.m[S.out] = mask_as<T>(compare<S.code>(g.i[S.a], g.i[S.b]));
+      else if constexpr (S.b < 0) g.i[S.out] = apply<S.code>(g.i[S.a]);
+      else g.i[S.out] = apply<S.code>(g.i[S.a], g.i[S.b]);
+    } else if constexpr (S.type == dtype::b8) {
+      g.m[S.out] = compare<S.code>(g.v[S.a], g.v[S.b]);
+    } else if constexpr (S.b < 0) {
+      g.v[S.out] = apply<S.code>(g.v[S.a]);
+    } else {
+      g.v[S.out] = apply<S.code>(g.v[S.a], g.v[S.b]);
+    }
   }
 }
 
@@ -241,7 +488,7 @@ COIL_INLINE void run_step_simd(B* v, const Reads& r, std::int64_t j) {
 // and the reciprocals of its invariant divisors (rcp_ok: all of them may be used).
 template <class P, int I, int Root, class B> struct hoisted {
   static constexpr int values = program_v<P, I, Root>.values > 0 ? program_v<P, I, Root>.values : 1;
-  B v[values];
+  batch_regs<typename B::value_type, typename B::arch_type, values> g;
   B rcp[values];
   bool rcp_ok = true;
 };
@@ -252,10 +499,10 @@ template <class P, int I, int Root, class B, class Reads> COIL_INLINE hoisted<P,
     (
         [&] {
           constexpr step S = program_v<P, I, Root>.steps[J];
-          if constexpr (row_invariant_v<P, I, Root>.step[J]) run_step_simd<S, J>(h.v, r, 0);
+          if constexpr (row_invariant_v<P, I, Root>.step[J]) run_step_simd<S, J>(h.g, r, 0);
           if constexpr (row_invariant_v<P, I, Root>.recip[J]) {
             alignas(64) T lanes[B::size];
-            h.v[S.b].store_aligned(lanes); // a splat: every lane holds the divisor
+            h.g.v[S.b].store_aligned(lanes); // a splat: every lane holds the divisor
             const T b = lanes[0], q = T(1) / b;
             const bool same = b == T(0) || !std::isfinite(b) || (std::isnormal(b) && std::isnormal(q));
             h.rcp_ok = h.rcp_ok && same;
@@ -272,18 +519,19 @@ template <class P, int I, int Root, class B, class Reads> COIL_INLINE hoisted<P,
 // h.rcp.
 template <class P, int I, int Root, class B, bool Rcp = false, class Reads>
 COIL_INLINE B eval_batch(const Reads& r, std::int64_t j, const hoisted<P, I, Root, B>& h) {
-  B v[program_v<P, I, Root>.values > 0 ? program_v<P, I, Root>.values : 1];
+  using T = typename B::value_type;
+  batch_regs<T, typename B::arch_type, hoisted<P, I, Root, B>::values> g;
   [&]<std::size_t... J>(std::index_sequence<J...>) {
     (
         [&] {
           constexpr step S = program_v<P, I, Root>.steps[J];
-          if constexpr (row_invariant_v<P, I, Root>.step[J]) v[S.out] = h.v[S.out];
-          else if constexpr (Rcp && row_invariant_v<P, I, Root>.recip[J]) v[S.out] = v[S.a] * h.rcp[S.b];
-          else run_step_simd<S, J>(v, r, j);
+          if constexpr (row_invariant_v<P, I, Root>.step[J]) copy_written<S, dtype_v<T>>(g, h.g);
+          else if constexpr (Rcp && row_invariant_v<P, I, Root>.recip[J]) g.v[S.out] = g.v[S.a] * h.rcp[S.b];
+          else run_step_simd<S, J>(g, r, j);
         }(),
         ...);
   }(std::make_index_sequence<program_v<P, I, Root>.steps.size()>{});
-  return v[program_v<P, I, Root>.result];
+  return g.v[program_v<P, I, Root>.result];
 }
 
 // out[j] = value of I at inner index j of the row `r` reads, j in [0, n), on batches (with
@@ -303,9 +551,18 @@ COIL_INLINE void row_batches_with(const Reads& r, std::int64_t n, typename B::va
   alignas(64) T pad[loads][W]{};
   Reads tail = r;
   for (std::size_t k = 0; k < loads; ++k) {
-    if (!r.moves[k]) continue;
+    if (!r.moves[k] || program_v<P, I, Root>.steps[k].type == dtype::b8) continue;
     for (std::int64_t l = 0; l < W; ++l) pad[k][l] = j + l < n ? r.at[k][j + l] : T(0);
     tail.at[k] = pad[k];
+  }
+  [[maybe_unused]] std::conditional_t<Reads::lanes, bool[loads][W], no_lane_reads> flags;
+  if constexpr (Reads::lanes) { // bool loads padded with false; iotas start at j
+    for (std::size_t k = 0; k < loads; ++k) {
+      tail.iota[k] = r.iota[k] + j * r.iota_step[k];
+      if (!r.moves[k] || program_v<P, I, Root>.steps[k].type != dtype::b8) continue;
+      for (std::int64_t l = 0; l < W; ++l) flags[k][l] = j + l < n ? r.flag[k][j + l] : false;
+      tail.flag[k] = flags[k];
+    }
   }
   alignas(64) T lanes[W];
   eval_batch<P, I, Root, B, Rcp>(tail, 0, h).store_aligned(lanes);
@@ -319,6 +576,19 @@ COIL_INLINE void row_batches(const Reads& r, std::int64_t n, typename B::value_t
   row_batches_with<P, I, Root, B, false>(r, n, out, h);
 }
 
+// The load map of a program that runs on batches, built once per kernel call: make_load_map,
+// and where the program has index values in int32 lanes (lanes_v), whether every one of
+// them fits for this call's extents (else the map is not ok and the scalar loop runs).
+template <class P, int I, int Root, int N> load_map_t<P, I, Root> batch_map(const exec_state<N>& s, int rank, int inner) {
+  load_map_t<P, I, Root> m = make_load_map<P, I, Root>(s, rank, inner);
+  constexpr std::int64_t coeff = lanes_v<P, I, Root>.iota_coeff, cst = lanes_v<P, I, Root>.iota_const;
+  if constexpr (coeff > 0) {
+    constexpr std::int64_t limit = std::numeric_limits<std::int32_t>::max();
+    if (m.iota_max > (limit - cst) / coeff) m.ok = m.fits = false;
+  }
+  return m;
+}
+
 // out[j] = value of I at (ix with inner index j), j in [0, n), on batches (row_batches,
 // the tail padded). `out` points at inner index 0 and moves by 1. False (nothing
 // written) when a load of this row cannot be read as batches.
@@ -328,7 +598,7 @@ COIL_INLINE bool row_loop(const load_map_t<P, I, Root>& m, const exec_state<N>& 
   using T = value_t<P, I>;
   using B = batch<T, Arch>;
   if (!m.ok) return false;
-  row_reads<T, program_v<P, I, Root>.steps.size()> r;
+  row_reads_t<P, I, Root> r;
   ix.v[inner] = 0;
   reads_at<P, I, Root>(m, s, ix, r);
   row_batches<P, I, Root, B>(r, n, out);
@@ -369,7 +639,7 @@ COIL_INLINE bool row_reduce(const load_map_t<P, I, Root>& m, const exec_state<N>
   using B = batch<T, Arch>;
   constexpr std::int64_t W = B::size;
   if (!m.ok) return false;
-  row_reads<T, program_v<P, I, Root>.steps.size()> r;
+  row_reads_t<P, I, Root> r;
   ix.v[inner] = 0;
   reads_at<P, I, Root>(m, s, ix, r);
   constexpr bool is_sum = C == op_code::sum || C == op_code::mean;
@@ -437,7 +707,7 @@ COIL_INLINE bool row_fold_into(const load_map_t<P, I, Root>& m, const exec_state
   constexpr op_code fold_code = C == op_code::amax ? op_code::maximum : op_code::minimum;
   static_assert(std::is_same_v<Acc, std::conditional_t<is_sum, double, T>>);
   if (!m.ok) return false;
-  row_reads<T, program_v<P, I, Root>.steps.size()> r;
+  row_reads_t<P, I, Root> r;
   ix.v[inner] = 0;
   reads_at<P, I, Root>(m, s, ix, r);
   const auto h = hoist<P, I, Root, B>(r);

@@ -55,9 +55,11 @@ template <int Buffers, std::size_t Steps>
 tile_plan<Steps> plan_tiles(const load_map<Steps>& m, const std::int64_t* ext, int inner) {
   tile_plan<Steps> t;
   for (std::size_t j = 0; j < tile_plan<Steps>::size; ++j) t.slot[j] = -1;
+  if (!m.fits) return t;
   for (std::size_t j = 0; j < Steps; ++j) {
     const std::int64_t d = m.step[inner][j];
-    if (d == 0 || d == 1) continue;
+    if (d == 0 || d == 1 || m.what[j] == 3) continue; // an iota is computed, not read
+    if (m.what[j] != 1) return t;                       // a bool load is not staged
     if (t.nstaged == Buffers) return t;
     t.slot[j] = t.nstaged++;
   }
@@ -99,7 +101,7 @@ bool run_elementwise_tiled(const Map& m, exec_state<N>& s, int rank, value_t<P, 
       const std::int64_t cols = std::min(width, n - j0);
       index_t ix = o;
       ix.v[inner] = j0;
-      row_reads<T, steps> origin;
+      row_reads_t<P, R, R> origin;
       reads_at<P, R, R>(m, s, ix, origin);
       // stage: buf[r][c] = operand at (tile row r, column c). A transposed operand is
       // copied a contiguous run of `rows` elements per column first (vector loads, many
@@ -121,7 +123,7 @@ bool run_elementwise_tiled(const Map& m, exec_state<N>& s, int rank, value_t<P, 
       for (std::int64_t r = 0; r < rows; ++r) {
         if (a >= 0) ix.v[a] = o.v[a] + r;
         ix.v[inner] = j0;
-        row_reads<T, steps> rr;
+        row_reads_t<P, R, R> rr;
         reads_at<P, R, R>(m, s, ix, rr);
         for (std::size_t j = 0; j < steps; ++j)
           if (t.slot[j] >= 0) {
