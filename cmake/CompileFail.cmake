@@ -5,10 +5,11 @@
 #     // COIL_FAIL_CASE: <NAME> <regex>
 #
 # (NAME = [A-Za-z0-9_]+, regex = CMake regex, rest of the line; avoid ';').
-# For every case two ctest tests are registered:
-#   fail_<stem>_<NAME>_ok : the file compiled with no COIL_FAIL_* macro must compile;
-#   fail_<stem>_<NAME>_ko : compiled with -DCOIL_FAIL_<NAME> it must FAIL and the
-#                           combined compiler output must match <regex>.
+# Registered ctest tests:
+#   fail_<stem>_ok        : the file compiled with no COIL_FAIL_* macro must compile (once
+#                           per file: that compilation is the same for every case);
+#   fail_<stem>_<NAME>_ko : for every case, compiled with -DCOIL_FAIL_<NAME> it must FAIL
+#                           and the combined compiler output must match <regex>.
 # Compilation happens at test time (ctest), via cmake/run_compile_fail.cmake,
 # using ${CMAKE_CXX_COMPILER} -std=c++20 -fsyntax-only plus the (transitive)
 # include directories and compile definitions of TARGET.
@@ -64,27 +65,38 @@ function(coil_add_compile_fail_test)
     return()
   endif()
   set(_seen "")
+  set(_cases "")
   foreach(_d IN LISTS _decls)
     string(REGEX REPLACE "^//[ \t]*COIL_FAIL_CASE:[ \t]*" "" _name "${_d}")
     if(_name IN_LIST _seen)
       message(FATAL_ERROR "coil: ${CF_FILE}: duplicate COIL_FAIL_CASE ${_name}")
     endif()
     list(APPEND _seen ${_name})
-    foreach(_mode ok ko)
-      set(_test ${CF_PREFIX}_${_stem}_${_name}_${_mode})
-      add_test(NAME ${_test}
-        COMMAND ${CMAKE_COMMAND}
-          "-DCOIL_CF_COMPILER=${CMAKE_CXX_COMPILER}"
-          "-DCOIL_CF_SOURCE=${CF_FILE}"
-          "-DCOIL_CF_CASE=${_name}"
-          "-DCOIL_CF_MODE=${_mode}"
-          "-DCOIL_CF_FLAGS_FILE=${_flags}"
-          -P "${_COIL_COMPILE_FAIL_SCRIPT}")
-      set_tests_properties(${_test} PROPERTIES TIMEOUT ${CF_TIMEOUT})
-      if(CF_LABELS)
-        set_tests_properties(${_test} PROPERTIES LABELS "${CF_LABELS}")
-      endif()
-    endforeach()
+    list(APPEND _cases "${_name}:ko")
+  endforeach()
+  list(GET _seen 0 _first)
+  list(PREPEND _cases "${_first}:ok") # the file as written: one compilation for all cases
+  foreach(_c IN LISTS _cases)
+    string(REPLACE ":" ";" _c "${_c}")
+    list(GET _c 0 _name)
+    list(GET _c 1 _mode)
+    if(_mode STREQUAL "ok")
+      set(_test ${CF_PREFIX}_${_stem}_ok)
+    else()
+      set(_test ${CF_PREFIX}_${_stem}_${_name}_ko)
+    endif()
+    add_test(NAME ${_test}
+      COMMAND ${CMAKE_COMMAND}
+        "-DCOIL_CF_COMPILER=${CMAKE_CXX_COMPILER}"
+        "-DCOIL_CF_SOURCE=${CF_FILE}"
+        "-DCOIL_CF_CASE=${_name}"
+        "-DCOIL_CF_MODE=${_mode}"
+        "-DCOIL_CF_FLAGS_FILE=${_flags}"
+        -P "${_COIL_COMPILE_FAIL_SCRIPT}")
+    set_tests_properties(${_test} PROPERTIES TIMEOUT ${CF_TIMEOUT})
+    if(CF_LABELS)
+      set_tests_properties(${_test} PROPERTIES LABELS "${CF_LABELS}")
+    endif()
   endforeach()
 endfunction()
 
