@@ -136,6 +136,39 @@ TEST_CASE("cpu simd: int32 and int64 pointwise loops wrap as the scalar ops") {
   check_integer_batches<std::int64_t>();
 }
 
+// amax/amin of int32/int64 run on batches (the input program too), along the inner axis
+// and across it; sums of integers stay scalar (they accumulate in int64)
+template <class I> void check_integer_extremes() {
+  constexpr auto xi = coil::input<"x", I>(R, C);
+  constexpr auto ai = coil::input<"a", I>(C);
+  using M = decltype(coil::compile<coil::cpu>(coil::amax<1>(xi * ai)));
+  static_assert(coil::kernel::reduce_on_batches<M, M::graph::outputs[0], coil::kernel::default_arch>());
+  using S = decltype(coil::compile<coil::cpu>(coil::sum<1>(xi)));
+  static_assert(!coil::kernel::reduce_on_batches<S, S::graph::outputs[0], coil::kernel::default_arch>());
+  using lim = std::numeric_limits<I>;
+  for (const std::int64_t c : {1, 3, 16, 17, 65, 257}) {
+    CAPTURE(c);
+    std::vector<I> v = random_values<I>(4 * c, 24, -1000, 1000), w = random_values<I>(c, 25, -3, 3);
+    // row 0: the lowest value; row 1: the largest, at the row's end (for int64, the
+    // extremes whose sums with the small a the reference's doubles hold exactly: +-2^50)
+    v[0] = sizeof(I) == 4 ? lim::min() : static_cast<I>(-(std::int64_t{1} << 50));
+    v[static_cast<std::size_t>(2 * c - 1)] = sizeof(I) == 4 ? lim::max() : static_cast<I>(std::int64_t{1} << 50);
+    const skewed_as<I> xs(v, 1), as(w, 3);
+    auto X = coil::arg<"x">(xs.p, 4, c);
+    auto A = coil::arg<"a">(as.p, c);
+    expect_matches_reference(coil::amax<1>(xi), X);
+    expect_matches_reference(coil::amin<1>(xi), X);
+    expect_matches_reference(coil::amax<1>(coil::abs(xi - ai)), X, A);
+    expect_matches_reference(coil::amin<0>(xi), X); // across the kept inner axis
+    expect_matches_reference(coil::amax<0, 1>(xi + ai), X, A);
+  }
+}
+
+TEST_CASE("cpu simd: int32 and int64 amax and amin on batches, with the type's lowest and largest values") {
+  check_integer_extremes<std::int32_t>();
+  check_integer_extremes<std::int64_t>();
+}
+
 TEST_CASE("cpu simd: softmax, log_softmax and layer_norm rows of every tail length, unaligned") {
   for (const std::int64_t c : cols)
     for (const int skew : {0, 1}) {

@@ -72,8 +72,24 @@ template <op_code C, class In> struct accumulator {
   using type = std::conditional_t<std::is_floating_point_v<In>, double, std::int64_t>;
 };
 
-// Whether reduction R folds its inner axis on batches: sum/mean/amax/amin of a vectorizable
-// input that folds the input's innermost axis.
+// Whether reduction R's input runs on batches: an f32 program (vectorizable_v) for
+// sum/mean/amax/amin, or an int32/int64 one for amax/amin, whose result has the input's
+// type (integer sums accumulate in int64: scalar).
+template <class P, int R> constexpr bool reduce_input_on_batches() {
+#if COIL_HAS_SIMD
+  constexpr node_record r = record_v<P, R>;
+  constexpr node_record in = record_v<P, r.inputs[0]>;
+  constexpr bool extreme = r.code == op_code::amax || r.code == op_code::amin;
+  constexpr bool integer = (in.type == dtype::i32 || in.type == dtype::i64) && r.type == in.type;
+  if constexpr (extreme && integer) return simd::vectorizable_elementwise_v<P, r.inputs[0], R>;
+  else return simd::vectorizable_v<P, r.inputs[0], R>;
+#else
+  return false;
+#endif
+}
+
+// Whether reduction R folds its inner axis on batches: sum/mean/amax/amin of an input on
+// batches (reduce_input_on_batches) that folds the input's innermost axis.
 template <class P, int R, class Arch> constexpr bool reduce_on_batches() {
 #if COIL_HAS_SIMD
   constexpr node_record r = record_v<P, R>;
@@ -81,7 +97,7 @@ template <class P, int R, class Arch> constexpr bool reduce_on_batches() {
   constexpr bool simd_code = r.code == op_code::sum || r.code == op_code::mean || r.code == op_code::amax ||
                              r.code == op_code::amin;
   if constexpr (is_simd_v<Arch> && simd_code && in.shp.rank > 0)
-    return ((r.axes >> (in.shp.rank - 1)) & 1u) && simd::vectorizable_v<P, r.inputs[0], R>;
+    return ((r.axes >> (in.shp.rank - 1)) & 1u) && reduce_input_on_batches<P, R>();
 #endif
   return false;
 }
@@ -120,8 +136,9 @@ COIL_INLINE void reduce_at(exec_state<N>& s, const index_t& oix, [[maybe_unused]
   if constexpr (reduce_on_batches<P, R, Arch>()) {
     const std::int64_t n = s.ext[c][inner];
     if (n >= static_cast<std::int64_t>(simd::batch<In, Arch>::size)) {
-      In acc = r.code == op_code::amax ? -std::numeric_limits<In>::infinity()
-               : r.code == op_code::amin ? std::numeric_limits<In>::infinity() : In(0);
+      using lim = std::numeric_limits<In>; // the identity of max/min: -inf/+inf, an integer's lowest/max
+      In acc = r.code == op_code::amax ? (lim::has_infinity ? -lim::infinity() : lim::lowest())
+               : r.code == op_code::amin ? (lim::has_infinity ? lim::infinity() : lim::max()) : In(0);
       bool ok = true;
       if (f.nfolded == 1) { // a row kernel's case: one row, no loop around it
         ok = simd::row_reduce<r.code, P, c, R, Arch>(m, s, f.cix, inner, n, acc);
@@ -178,7 +195,7 @@ template <class P, int R, class Arch> constexpr bool reduce_across_batches() {
   constexpr bool simd_code = r.code == op_code::sum || r.code == op_code::mean || r.code == op_code::amax ||
                              r.code == op_code::amin;
   if constexpr (is_simd_v<Arch> && simd_code && in.shp.rank >= 2 && r.shp.rank >= 1 && r.type == in.type)
-    return !((r.axes >> (in.shp.rank - 1)) & 1u) && r.axes != 0 && simd::vectorizable_v<P, r.inputs[0], R>;
+    return !((r.axes >> (in.shp.rank - 1)) & 1u) && r.axes != 0 && reduce_input_on_batches<P, R>();
 #endif
   return false;
 }

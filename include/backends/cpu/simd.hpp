@@ -99,8 +99,8 @@ template <std::size_t Steps> struct lane_plan {
 };
 
 // Whether a program can run on batches of T (the compile-time half of the test above):
-// f32 programs, and with Integers int32/int64 ones (pointwise loops only: a reduction of
-// integers accumulates in int64, a row kernel is floating). Literals are f64 (or i64)
+// f32 programs, and with Integers int32/int64 ones (pointwise loops, and amax/amin
+// reductions of them: an integer sum accumulates in int64, a row kernel is floating). Literals are f64 (or i64)
 // nodes, PyTorch's Python scalars, that a pointwise op converts to its compute type: their
 // register holds the converted value, so such an operand that is a constant is as good as
 // one of type T.
@@ -630,8 +630,8 @@ template <bool Max, class B> COIL_INLINE typename B::value_type lanes_fold(const
 // latency; they are combined once at the end, lanes in a tree (a sum's rounding differs
 // from a left-to-right fold, within the tests' tolerance; the same bits for any thread
 // count). max/min run as plain max/min on batches, with the lanes that saw a NaN kept in
-// a mask: a NaN anywhere in the row makes the result NaN, as scalar::maximum does. False
-// when the row's loads don't fit.
+// a mask: a NaN anywhere in the row makes the result NaN, as scalar::maximum does (int32
+// and int64 amax/amin run here too, without NaN). False when the row's loads don't fit.
 template <op_code C, class P, int I, int Root, class Arch, int N>
 COIL_INLINE bool row_reduce(const load_map_t<P, I, Root>& m, const exec_state<N>& s, index_t ix, int inner, std::int64_t n,
                             value_t<P, I>& acc) {
@@ -662,7 +662,7 @@ COIL_INLINE bool row_reduce(const load_map_t<P, I, Root>& m, const exec_state<N>
   const auto h = hoist<P, I, Root, B>(r);
   auto next = [&](B& a, std::int64_t at) {
     const B v = eval_batch<P, I, Root, B>(r, at, h);
-    if constexpr (!is_sum) nan = nan | xsimd::isnan(v);
+    if constexpr (!is_sum && std::is_floating_point_v<T>) nan = nan | xsimd::isnan(v); // (integers: amax/amin, no NaN)
     a = fold(a, v);
   };
   std::int64_t j = 0;
@@ -677,7 +677,7 @@ COIL_INLINE bool row_reduce(const load_map_t<P, I, Root>& m, const exec_state<N>
   T out;
   if constexpr (is_sum) {
     out = acc + xsimd::hadd(all);
-  } else if (xsimd::any(nan) || scalar::isnan_(acc)) {
+  } else if (std::is_floating_point_v<T> && (xsimd::any(nan) || scalar::isnan_(acc))) {
     out = std::numeric_limits<T>::quiet_NaN();
   } else {
     out = fold1(acc, lanes_fold<C == op_code::amax>(all));
