@@ -1,11 +1,19 @@
 // conv1d and conv2d as F.conv1d / F.conv2d (stride, padding, dilation, groups, including
-// depthwise), lowered to a direct convolution: the zero-padded input is read through
-// sliding windows (window views), multiplied by the broadcast weight and summed over
-// (input channel, kernel offsets) in one reduction kernel. Nothing but the output is
-// stored; no im2col buffer.
+// depthwise). The zero-padded input is read through sliding windows (window views); two
+// lowerings follow from there:
+//  - im2col + GEMM (conv_as_gemm): the windows are stored once as the columns
+//    [N, G, Cg*KH*KW, OH*OW] and the library GEMM (cuBLAS, Eigen) multiplies each group's
+//    weight [Og, Cg*KH*KW] into them, which writes NCHW directly. Taken on the compiled
+//    backends when every output pixel sums enough products into enough channels.
+//  - a direct convolution: the windows multiplied by the broadcast weight and summed over
+//    (input channel, kernel offsets) in one reduction kernel, nothing stored but the
+//    output. Depthwise and tiny convolutions, and the reference backend (so the oracle
+//    checks the GEMM lowering with the other one).
 #pragma once
 #include <cstdint>
 
+#include "../core/targets.hpp"
+#include "../ir/op_matmul.hpp"
 #include "padding.hpp"
 
 namespace coil {
@@ -80,43 +88,102 @@ template <int Spatial, conv2d_args A, bool HasBias> constexpr infer_result conv_
   return r;
 }
 
-template <int Spatial, conv2d_args A> struct conv_lowering {
-  template <class X, class W> static constexpr auto product_sum(X, W) {
+// Whether conv<Spatial> of these records lowers to im2col + GEMM on Target. The GEMM pays
+// for storing the columns (KH*KW times the input) when each column feeds several output
+// channels and is long enough for the GEMM's inner loop; a depthwise conv (Og = 1) or a
+// handful of products per output is cheaper summed directly. The reference backend
+// always sums directly: it is the oracle of the GEMM lowering.
+inline constexpr std::int64_t conv_gemm_min_out_channels = 4; // per group
+inline constexpr std::int64_t conv_gemm_min_depth = 8;        // Cg * KH * KW
+template <class Target, int Spatial, conv2d_args A> constexpr bool conv_as_gemm(const node_record& x, const node_record& w) {
+  if constexpr (std::is_same_v<Target, reference>) {
+    return false;
+  } else {
+    if (x.type != dtype::f32 && x.type != dtype::f64) return false;
+    std::int64_t depth = w.shp.d[1].static_value();
+    for (int s = 0; s < Spatial; ++s) depth *= w.shp.d[2 + s].static_value();
+    if (w.shp.d[0].static_value() / A.groups < conv_gemm_min_out_channels || depth < conv_gemm_min_depth) return false;
+    // the columns' pixel dim OH*OW must be expressible (symbolic spatial dims may not be)
+    dim pixels = dim_const(1);
+    for (int s = 0; s < Spatial; ++s)
+      pixels = pixels * conv_output_dim(x.shp.d[2 + s], w.shp.d[2 + s].static_value(), A.stride[s], A.padding[s], A.dilation[s]);
+    return pixels.valid;
+  }
+}
+
+template <int Spatial, conv2d_args A, bool Gemm> struct conv_lowering {
+  // The windows of the zero-padded, grouped input: [N, G, Cg, OL, K] for conv1d,
+  // [N, G, Cg, OH, KH, OW, KW] for conv2d.
+  template <class X, class W> static constexpr auto windows(X, W) {
     constexpr shape xs = record_of<X>.shp, ws = record_of<W>.shp;
-    constexpr std::int64_t g = A.groups, c = xs.d[1].static_value(), o = ws.d[0].static_value();
-    constexpr dim G = dim_const(g), Cg = dim_const(c / g), Og = dim_const(o / g);
+    constexpr std::int64_t g = A.groups, c = xs.d[1].static_value();
+    constexpr dim G = dim_const(g), Cg = dim_const(c / g);
     constexpr std::uint64_t zero = bits_of(0.0);
     if constexpr (Spatial == 1) {
       constexpr std::int64_t k = ws.d[2].static_value();
       using xg = reshape_to_t<X, shape_of_dims({xs.d[0], G, Cg, xs.d[2]})>;
       const auto xp = pad_axis<pad_mode::constant, zero, 3, A.padding[0], A.padding[0]>(xg{});
-      const auto xw = window<3, k, A.stride[0], A.dilation[0]>(xp);       // [N, G, Cg, OL, K]
-      const auto xu = unsqueeze<2>(permute<0, 1, 3, 2, 4>(xw));          // [N, G, 1, OL, Cg, K]
-      using wg = reshape_to_t<W, shape_of_dims({G, Og, Cg, dim_const(k)})>;
-      const auto wu = unsqueeze<2>(wg{});                                  // [G, Og, 1, Cg, K]
-      return make_node<reduce_op<op_code::sum, false, axes_of(4, 5)>>(xu * wu); // [N, G, Og, OL]
+      return window<3, k, A.stride[0], A.dilation[0]>(xp);
     } else {
       constexpr std::int64_t kh = ws.d[2].static_value(), kw = ws.d[3].static_value();
       using xg = reshape_to_t<X, shape_of_dims({xs.d[0], G, Cg, xs.d[2], xs.d[3]})>;
       const auto xp = pad_axis<pad_mode::constant, zero, 4, A.padding[1], A.padding[1]>(
           pad_axis<pad_mode::constant, zero, 3, A.padding[0], A.padding[0]>(xg{}));
-      const auto xw = window<5, kw, A.stride[1], A.dilation[1]>(window<3, kh, A.stride[0], A.dilation[0]>(xp));
-      const auto xu = unsqueeze<2>(permute<0, 1, 3, 5, 2, 4, 6>(xw)); // [N, G, 1, OH, OW, Cg, KH, KW]
-      using wg = reshape_to_t<W, shape_of_dims({G, Og, Cg, dim_const(kh), dim_const(kw)})>;
-      const auto wu = unsqueeze<2>(unsqueeze<2>(wg{}));               // [G, Og, 1, 1, Cg, KH, KW]
-      return make_node<reduce_op<op_code::sum, false, axes_of(5, 6, 7)>>(xu * wu); // [N, G, Og, OH, OW]
+      return window<5, kw, A.stride[1], A.dilation[1]>(window<3, kh, A.stride[0], A.dilation[0]>(xp));
     }
   }
-  template <class X, class W, class... B> static constexpr auto build(X x, W w, B...) {
-    const auto s = product_sum(x, w);
-    constexpr shape ss = record_of<decltype(s)>.shp;
-    constexpr dim O = record_of<W>.shp.d[0];
+  // im2col + GEMM: [G, Og, Cg*K] x [N, G, Cg*K, pixels] -> [N, G, Og, pixels].
+  template <class X, class W> static constexpr auto gemm_product(X x, W w) {
+    constexpr shape xs = record_of<X>.shp, ws = record_of<W>.shp;
+    constexpr std::int64_t g = A.groups, c = xs.d[1].static_value(), o = ws.d[0].static_value();
+    const auto xw = windows(x, w);
+    constexpr shape wins = record_of<decltype(xw)>.shp;
+    constexpr dim G = dim_const(g), Og = dim_const(o / g);
+    constexpr dim D = dim_const(c / g * ws.d[2].static_value() * (Spatial == 2 ? ws.d[3].static_value() : 1));
     if constexpr (Spatial == 1) {
-      using y = reshape_to_t<decltype(s), shape_of_dims({ss.d[0], O, ss.d[3]})>;
+      const auto cols = permute<0, 1, 2, 4, 3>(xw); // [N, G, Cg, K, OL]
+      using col = reshape_to_t<decltype(cols), shape_of_dims({wins.d[0], G, D, wins.d[3]})>;
+      using wg = reshape_to_t<W, shape_of_dims({G, Og, D})>;
+      return matmul(wg{}, col{});
+    } else {
+      const auto cols = permute<0, 1, 2, 4, 6, 3, 5>(xw); // [N, G, Cg, KH, KW, OH, OW]
+      using col = reshape_to_t<decltype(cols), shape_of_dims({wins.d[0], G, D, wins.d[3] * wins.d[5]})>;
+      using wg = reshape_to_t<W, shape_of_dims({G, Og, D})>;
+      return matmul(wg{}, col{});
+    }
+  }
+  // The direct convolution: [N, G, Og, OL] or [N, G, Og, OH, OW].
+  template <class X, class W> static constexpr auto product_sum(X x, W w) {
+    constexpr shape xs = record_of<X>.shp, ws = record_of<W>.shp;
+    constexpr std::int64_t g = A.groups, c = xs.d[1].static_value(), o = ws.d[0].static_value();
+    constexpr dim G = dim_const(g), Cg = dim_const(c / g), Og = dim_const(o / g);
+    const auto xw = windows(x, w);
+    if constexpr (Spatial == 1) {
+      const auto xu = unsqueeze<2>(permute<0, 1, 3, 2, 4>(xw)); // [N, G, 1, OL, Cg, K]
+      using wg = reshape_to_t<W, shape_of_dims({G, Og, Cg, ws.d[2]})>;
+      const auto wu = unsqueeze<2>(wg{}); // [G, Og, 1, Cg, K]
+      return make_node<reduce_op<op_code::sum, false, axes_of(4, 5)>>(xu * wu);
+    } else {
+      const auto xu = unsqueeze<2>(permute<0, 1, 3, 5, 2, 4, 6>(xw)); // [N, G, 1, OH, OW, Cg, KH, KW]
+      using wg = reshape_to_t<W, shape_of_dims({G, Og, Cg, ws.d[2], ws.d[3]})>;
+      const auto wu = unsqueeze<2>(unsqueeze<2>(wg{})); // [G, Og, 1, 1, Cg, KH, KW]
+      return make_node<reduce_op<op_code::sum, false, axes_of(5, 6, 7)>>(xu * wu);
+    }
+  }
+  // [N, O, L...] from either lowering, plus the bias broadcast over the positions.
+  template <class X, class W, class... B> static constexpr auto build(X x, W w, B...) {
+    constexpr dim O = record_of<W>.shp.d[0];
+    const auto s = [&] {
+      if constexpr (Gemm) return gemm_product(x, w);
+      else return product_sum(x, w);
+    }();
+    constexpr shape wins = record_of<decltype(windows(x, w))>.shp;
+    if constexpr (Spatial == 1) {
+      using y = reshape_to_t<decltype(s), shape_of_dims({wins.d[0], O, wins.d[3]})>;
       if constexpr (sizeof...(B) == 0) return y{};
       else return (y{} + ... + reshape_to_t<B, shape_of_dims({O, dim_const(1)})>{});
     } else {
-      using y = reshape_to_t<decltype(s), shape_of_dims({ss.d[0], O, ss.d[3], ss.d[4]})>;
+      using y = reshape_to_t<decltype(s), shape_of_dims({wins.d[0], O, wins.d[3], wins.d[5]})>;
       if constexpr (sizeof...(B) == 0) return y{};
       else return (y{} + ... + reshape_to_t<B, shape_of_dims({O, dim_const(1), dim_const(1)})>{});
     }
@@ -130,7 +197,9 @@ template <int Spatial, conv2d_args A, bool HasBias> struct conv_op {
 };
 
 template <int Spatial, conv2d_args A, bool HasBias, class Target> struct lower_impl<conv_op<Spatial, A, HasBias>, Target> {
-  template <class... C> using apply = decltype(detail::conv_lowering<Spatial, A>::build(C{}...));
+  template <class X, class W, class... B>
+  using apply = decltype(detail::conv_lowering<Spatial, A, detail::conv_as_gemm<Target, Spatial, A>(record_of<X>, record_of<W>)>::build(
+      X{}, W{}, B{}...));
 };
 
 // `conv2d(x, w, b)`, `conv2d<coil::conv2d_args{.stride = {2, 2}, .padding = {1, 1}, .groups = 4}>(x, w)`:

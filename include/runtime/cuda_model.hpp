@@ -16,6 +16,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -490,7 +491,8 @@ template <class P, int R, int N> status run_matmul_cuda(const exec_state<N>& s, 
   for (int d = 0; d < batch; ++d) bext[d] = s.ext[R][d];
   const std::int64_t batches = product(bext, 0, batch);
   const T one = 1, zero = 0;
-  for (std::int64_t flat = 0; flat < batches && st; ++flat) {
+  // Each operand's offset of flat batch index `flat` (a broadcast batch dim adds nothing).
+  auto offsets = [&](std::int64_t flat) {
     index_t bix{};
     std::int64_t rest = flat;
     for (int d = batch - 1; d >= 0; --d) bix.v[d] = rest % bext[d], rest /= bext[d];
@@ -501,18 +503,48 @@ template <class P, int R, int N> status run_matmul_cuda(const exec_state<N>& s, 
         if (!nr.shp.d[d].is_static(1)) off += bix.v[d + batch - nb] * s.str[node][d];
       return off;
     };
-    const T* pa = static_cast<const T*>(s.data[a]) + batch_offset(a, ra);
-    const T* pb = static_cast<const T*>(s.data[b]) + batch_offset(b, rb);
-    T* pc = static_cast<T*>(const_cast<void*>(s.data[R])) + batch_offset(R, r);
+    return std::array<std::int64_t, 3>{batch_offset(a, ra), batch_offset(b, rb), batch_offset(R, r)};
+  };
+  auto gemm = [&](std::int64_t flat) {
+    const std::array<std::int64_t, 3> off = offsets(flat);
+    const T* pa = static_cast<const T*>(s.data[a]) + off[0];
+    const T* pb = static_cast<const T*>(s.data[b]) + off[1];
+    T* pc = static_cast<T*>(const_cast<void*>(s.data[R])) + off[2];
     if constexpr (std::is_same_v<T, float>)
-      st = cublas_status(cublasSgemm(h, opb, opa, static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &one, pb, ldb,
-                                     pa, lda, &zero, pc, ldc),
-                         "cublasSgemm");
+      return cublas_status(cublasSgemm(h, opb, opa, static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &one, pb, ldb,
+                                       pa, lda, &zero, pc, ldc),
+                           "cublasSgemm");
     else
-      st = cublas_status(cublasDgemm(h, opb, opa, static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &one, pb, ldb,
-                                     pa, lda, &zero, pc, ldc),
-                         "cublasDgemm");
+      return cublas_status(cublasDgemm(h, opb, opa, static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &one, pb, ldb,
+                                       pa, lda, &zero, pc, ldc),
+                           "cublasDgemm");
+  };
+  // Batches whose offsets all step evenly (one batch dim, or dims that flatten, with
+  // broadcast operands stepping by 0: conv's weight over the images) are one strided
+  // batched GEMM: one launch instead of one per batch index.
+  if (batches > 1 && batches <= 2147483647) {
+    const std::array<std::int64_t, 3> step = offsets(1);
+    bool even = true;
+    for (std::int64_t flat = 2; flat < batches && even; ++flat) {
+      const std::array<std::int64_t, 3> off = offsets(flat);
+      for (int i = 0; i < 3; ++i) even = even && off[i] == flat * step[i];
+    }
+    if (even) {
+      const T* pa = static_cast<const T*>(s.data[a]);
+      const T* pb = static_cast<const T*>(s.data[b]);
+      T* pc = static_cast<T*>(const_cast<void*>(s.data[R]));
+      const int count = static_cast<int>(batches), ni = static_cast<int>(n), mi = static_cast<int>(m), ki = static_cast<int>(k);
+      if constexpr (std::is_same_v<T, float>)
+        return cublas_status(cublasSgemmStridedBatched(h, opb, opa, ni, mi, ki, &one, pb, ldb, step[1], pa, lda, step[0], &zero, pc,
+                                                       ldc, step[2], count),
+                             "cublasSgemmStridedBatched");
+      else
+        return cublas_status(cublasDgemmStridedBatched(h, opb, opa, ni, mi, ki, &one, pb, ldb, step[1], pa, lda, step[0], &zero, pc,
+                                                       ldc, step[2], count),
+                             "cublasDgemmStridedBatched");
+    }
   }
+  for (std::int64_t flat = 0; flat < batches && st; ++flat) st = gemm(flat);
   return st;
 }
 

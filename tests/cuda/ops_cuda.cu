@@ -35,6 +35,8 @@ constexpr auto conv = coil::conv2d<coil::conv2d_args{.stride = {2, 1}, .padding 
 constexpr auto dimg = coil::input<"x", float>(B, 4_c, 9_c, 9_c);
 constexpr auto dfilt = coil::input<"w", float>(8_c, 1_c, 3_c, 3_c);
 constexpr auto depthwise = coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .groups = 4}>(dimg, dfilt);
+constexpr auto gfilt = coil::input<"w", float>(8_c, 2_c, 3_c, 3_c);
+constexpr auto grouped = coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .groups = 2}>(dimg, gfilt);
 constexpr auto pimg = coil::input<"x", float>(B, 4_c, 15_c, 16_c);
 constexpr auto max_pool = coil::max_pool2d<coil::pool2d_args{.kernel = {3, 3}, .stride = {2, 2}, .padding = {1, 1}}>(pimg);
 constexpr auto avg_pool = coil::avg_pool2d<2>(pimg);
@@ -64,6 +66,11 @@ constexpr auto rope_computed = coil::apply_rotary_emb(hx, coil::cast<float>(coil
 struct embed_gpu : coil::keyed_model<embed_gpu, coil::cuda, decltype(embed)> {};
 struct conv_gpu : coil::keyed_model<conv_gpu, coil::cuda, decltype(conv)> {};
 struct depthwise_gpu : coil::keyed_model<depthwise_gpu, coil::cuda, decltype(depthwise)> {};
+struct grouped_gpu : coil::keyed_model<grouped_gpu, coil::cuda, decltype(grouped)> {};
+// conv and grouped go through im2col + cuBLAS (one strided batched GEMM over the images
+// for conv, one GEMM per (image, group) for grouped); depthwise sums directly.
+static_assert(conv_gpu::plan.kind[2] == coil::kernel_kind::matmul && grouped_gpu::plan.kind[2] == coil::kernel_kind::matmul);
+static_assert(depthwise_gpu::plan.kind[0] == coil::kernel_kind::reduction);
 struct max_pool_gpu : coil::keyed_model<max_pool_gpu, coil::cuda, decltype(max_pool)> {};
 struct avg_pool_gpu : coil::keyed_model<avg_pool_gpu, coil::cuda, decltype(avg_pool)> {};
 struct pad_constant_gpu : coil::keyed_model<pad_constant_gpu, coil::cuda, decltype(pad_constant)> {};
@@ -119,11 +126,11 @@ TEST_CASE("cuda ops: an id out of range reads the nearest row on the device") {
   expect_embedding_reads(i, w, clamped);
 }
 
-TEST_CASE("cuda ops: conv2d (strided, padded, dilated, depthwise) and pooling over window views") {
+TEST_CASE("cuda ops: conv2d (strided, padded, dilated, grouped, depthwise) and pooling over window views") {
   if (!have_device()) return;
   for (std::int64_t batch : {1, 3}) {
     CAPTURE(batch);
-    // sums of 18 (conv) and 9 (depthwise) fp32 products of size up to 4: atol 1e-5
+    // sums of 18 (conv, grouped) and 9 (depthwise) fp32 products of size up to 4: atol 1e-5
     device_input<"x", float, 4> x({batch, 3, 12, 13}, 5);
     device_input<"w", float, 4> w({4, 3, 3, 2}, 6);
     device_input<"b", float, 1> b({4}, 7);
@@ -131,6 +138,8 @@ TEST_CASE("cuda ops: conv2d (strided, padded, dilated, depthwise) and pooling ov
     device_input<"x", float, 4> xd({batch, 4, 9, 9}, 8);
     device_input<"w", float, 4> wd({8, 1, 3, 3}, 9);
     expect_device_matches_reference<cases::depthwise_gpu>(1e-5, cases::depthwise, xd, wd);
+    device_input<"w", float, 4> wg({8, 2, 3, 3}, 11);
+    expect_device_matches_reference<cases::grouped_gpu>(1e-5, cases::grouped, xd, wg);
     device_input<"x", float, 4> xp({batch, 4, 15, 16}, 10);
     xp.host(0, 1, 4, 5) = std::numeric_limits<float>::quiet_NaN(); // propagates through max
     xp.upload();

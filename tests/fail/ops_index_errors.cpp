@@ -76,7 +76,7 @@ static_assert(kernels(coil::tril(W1)) == 1);
 static_assert(kernels(coil::cumsum(x, 1_c)) == 1); // one scan kernel
 static_assert(kernels(coil::pad<1, 1>(x)) == 1);
 static_assert(kernels(coil::pad<coil::pad_mode::reflect, 2, 2>(x)) == 1);
-static_assert(kernels(coil::conv2d<coil::conv2d_args{.padding = {1, 1}}>(img, kw)) == 2); // the window reduction, then the reshape's copy
+static_assert(kernels(coil::conv2d<coil::conv2d_args{.padding = {1, 1}}>(img, kw)) == 4); // im2col + GEMM: the weight view and the columns stored, the GEMM, the reshape's copy
 static_assert(kernels(coil::max_pool2d<coil::pool2d_args{.kernel = {2, 2}, .padding = {1, 1}}>(img)) == 1);
 static_assert(kernels(coil::adaptive_avg_pool2d<1>(hw)) == 1);
 static_assert(kernels(coil::scaled_dot_product_attention(q, q, q, mask)) == 3); // two GEMMs (k^T read in place: a strided operand), the masked softmax row kernel

@@ -95,13 +95,26 @@ using cumsum_model = cpu_model<decltype(coil::cumsum(xb * 2.0_c, 1_c) + 1.0_c)>;
 static_assert(cumsum_model::plan.kernel_count == 2 && cumsum_model::plan.kind[0] == kernel_kind::scan);
 static_assert(cumsum_model::plan.kind[1] == kernel_kind::pointwise && cumsum_model::plan.split[1] == coil::split_reason::scan);
 
-// conv2d and max_pool2d: one reduction kernel over the window offsets; the padded input is
-// never stored (its cat is read through the windows inside the reduction). conv2d's
-// [N, groups, out / groups, H, W] result is then reshaped into the output by a copy.
+// conv2d: im2col + GEMM when each pixel sums enough products into enough channels (here 27
+// into 4): the weight's [groups, out / groups, 27] view and the columns [N, 1, 27, 64] are
+// stored by two pointwise kernels (the padded input read through the windows, never
+// stored), the GEMM writes [N, 1, 4, 64], and the reshape into the output is a copy. A
+// depthwise conv, and the reference backend always, sum directly: one reduction kernel.
+// max_pool2d: one reduction kernel over the window offsets.
 constexpr auto img = coil::input<"img", float>(B, 3_c, 8_c, 8_c);
 constexpr auto kw = coil::input<"kw", float>(4_c, 3_c, 3_c, 3_c);
 using conv_model = cpu_model<decltype(coil::conv2d<coil::conv2d_args{.padding = {1, 1}}>(img, kw))>;
-static_assert(conv_model::plan.kernel_count == 2 && conv_model::plan.kind[0] == kernel_kind::reduction);
+static_assert(conv_model::plan.kernel_count == 4 && conv_model::plan.kind[0] == kernel_kind::pointwise &&
+              conv_model::plan.kind[1] == kernel_kind::pointwise && conv_model::plan.kind[2] == kernel_kind::matmul &&
+              conv_model::plan.kind[3] == kernel_kind::pointwise);
+static_assert(coil::detail::conv_as_gemm<coil::cuda, 2, coil::conv2d_args{}>(coil::record_of<decltype(img)>,
+                                                                              coil::record_of<decltype(kw)>));
+static_assert(!coil::detail::conv_as_gemm<coil::reference, 2, coil::conv2d_args{}>(coil::record_of<decltype(img)>,
+                                                                                    coil::record_of<decltype(kw)>));
+constexpr auto dkw = coil::input<"kw", float>(6_c, 1_c, 3_c, 3_c);
+constexpr auto img6 = coil::input<"img", float>(B, 6_c, 8_c, 8_c);
+using depthwise_model = cpu_model<decltype(coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .groups = 6}>(img6, dkw))>;
+static_assert(depthwise_model::plan.kernel_count == 2 && depthwise_model::plan.kind[0] == kernel_kind::reduction);
 using pool_model = cpu_model<decltype(coil::max_pool2d<coil::pool2d_args{.kernel = {3, 3}, .stride = {2, 2}, .padding = {1, 1}}>(img))>;
 static_assert(pool_model::plan.kernel_count == 1 && pool_model::plan.kind[0] == kernel_kind::reduction);
 
