@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -78,7 +80,9 @@ struct dev_array {
 };
 
 // Median and spread (min..max) of `reps` timings of `iters` back-to-back calls, ms per call.
+// COIL_BENCH_ONLY=<substring> times only the workloads whose name contains it.
 template <class F> void time_it(const char* workload, double bytes, double flops, F&& call) {
+  if (const char* only = std::getenv("COIL_BENCH_ONLY"); only && !std::strstr(workload, only)) return;
   for (int i = 0; i < 20; ++i) call(); // warm-up: arena allocation, cuBLAS handle, caches
   coil::cuda_check(cudaDeviceSynchronize(), "sync");
   cudaEvent_t start, stop;

@@ -2,6 +2,7 @@
 workloads and sizes as bench/gpu/coil_gpu.cu, timed with CUDA events in the same way
 (20 warm-up calls, 15 repetitions of 50 calls, median ms per call). One JSON row per line."""
 import json
+import os
 import sys
 import torch
 import torch.nn.functional as F
@@ -11,7 +12,14 @@ torch.backends.cudnn.allow_tf32 = False
 dev = "cuda"
 
 
+def wanted(workload):
+    """COIL_BENCH_ONLY=<substring>: only the workloads whose name contains it."""
+    return os.environ.get("COIL_BENCH_ONLY", "") in workload
+
+
 def timed(workload, impl, fn, *args):
+    if not wanted(workload):
+        return
     for _ in range(20):
         fn(*args)
     torch.cuda.synchronize()
@@ -45,6 +53,8 @@ def graphed(fn, *args):
 
 
 def both(workload, fn, *args, kernel_time=False):
+    if not wanted(workload):
+        return
     timed(workload, "torch eager", fn, *args)
     compiled = torch.compile(fn)
     timed(workload, "torch.compile", compiled, *args)

@@ -145,6 +145,35 @@ COIL_HOST_DEVICE COIL_INLINE void run_step(value_slot* v, index_t* x, const exec
       x[S.out].v[d] = e ? lin % e : 0;
       lin = e ? lin / e : 0;
     }
+  } else if constexpr (S.op == step_op::ix_merge) {
+    constexpr int k = S.rank - S.crank + 1;
+    const index_t& in = x[S.a];
+    index_t& out = x[S.out];
+    std::int64_t m = in.v[S.axis];
+    for (int t = 1; t < k; ++t) m = m * S.sizes[t] + in.v[S.axis + t];
+    for (int d = 0; d < S.axis; ++d) out.v[d] = in.v[d];
+    out.v[S.axis] = m;
+    for (int d = S.axis + 1; d < S.crank; ++d) out.v[d] = in.v[d + k - 1];
+  } else if constexpr (S.op == step_op::ix_split) {
+    constexpr int k = S.crank - S.rank + 1;
+    const index_t& in = x[S.a];
+    index_t& out = x[S.out];
+    for (int d = 0; d < S.axis; ++d) out.v[d] = in.v[d];
+    for (int d = S.axis + 1; d < S.rank; ++d) out.v[d + k - 1] = in.v[d];
+    // divisions by constants; in 32 bits when the split axis's extent fits (much cheaper
+    // on a GPU than 64-bit division)
+    constexpr std::int64_t extent = [] {
+      std::int64_t e = 1;
+      for (int t = 0; t < k; ++t) e *= S.sizes[t];
+      return e;
+    }();
+    using U = std::conditional_t<(extent <= 0xffffffffLL), std::uint32_t, std::uint64_t>;
+    U m = static_cast<U>(in.v[S.axis]);
+    for (int t = k - 1; t > 0; --t) {
+      out.v[S.axis + t] = static_cast<std::int64_t>(m % static_cast<U>(S.sizes[t]));
+      m /= static_cast<U>(S.sizes[t]);
+    }
+    out.v[S.axis] = static_cast<std::int64_t>(m);
   } else if constexpr (S.op == step_op::ix_slice) {
     x[S.out] = x[S.a];
     x[S.out].v[S.axis] = S.start + x[S.a].v[S.axis] * S.stride;

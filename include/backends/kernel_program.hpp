@@ -29,7 +29,9 @@ enum class step_op : std::uint8_t {
   ix_bcast,   // index of a broadcast operand (right-aligned; static size-1 axes read 0, and
               // broadcastable symbolic axes read 0 where they are 1 at call time)
   ix_permute, // index of a permuted view's input
-  ix_reshape, // index of a reshaped view's input (through the linear index)
+  ix_reshape, // index of a reshaped view's input (through the linear index, runtime extents)
+  ix_merge,   // axes [axis, axis + k) of the index merged into one (static extents `sizes`)
+  ix_split,   // axis `axis` of the index split into k axes (static extents `sizes`)
   ix_slice,   // index of a sliced view's input
   ix_squeeze, // index of a squeezed view's input
   ix_unsqueeze,
@@ -60,6 +62,7 @@ struct step {
   std::int64_t start = 0, stride = 1; // ix_slice; ix_window: stride
   std::int64_t dil = 1;       // ix_window: dilation
   std::uint64_t bits = 0;     // constant: the literal's bits
+  std::int64_t sizes[4]{};    // ix_merge, ix_split: the k axes' static extents
   int guard = -1;             // run only when select register `guard` holds `branch`
   int branch = 0;
   int kids[max_inputs]{};     // ix_cat: the concatenated nodes
@@ -135,18 +138,118 @@ private:
 
   // An index register derived from `ix` by `s` (its op and parameters set); identical
   // derivations under an available guard share one register.
-  // Whether a reshape from `from` to `to` only inserts or removes static size-1 axes: the
-  // other dims, in order, are the same.
-  static constexpr bool only_unit_axes_moved(const shape& to, const shape& from) {
+  // A reshape from `from` to `to` as adjacent axis groups, static size-1 axes aside: a
+  // group is `to_axes` axes of the view holding the same elements as `from_axes` axes of
+  // the input (one and one when the dims are equal, symbolic or not; else static dims
+  // whose products match, at most 4 a side). Not ok when a group would need a symbolic
+  // or zero extent: the reshape then goes through the linear index.
+  struct reshape_group {
+    int to_axes = 1, from_axes = 1;
+  };
+  struct reshape_groups {
+    bool ok = false;
+    int count = 0;
+    reshape_group g[max_rank]{};
+    dim to[max_rank]{}, from[max_rank]{}; // the non-unit dims
+    int nto = 0, nfrom = 0;
+  };
+  static constexpr reshape_groups group_reshape(const shape& to, const shape& from) {
+    reshape_groups p;
+    for (int d = 0; d < to.rank; ++d)
+      if (!to.d[d].is_static(1)) p.to[p.nto++] = to.d[d];
+    for (int d = 0; d < from.rank; ++d)
+      if (!from.d[d].is_static(1)) p.from[p.nfrom++] = from.d[d];
+    auto extent = [](const dim& x) { return x.is_static() && x.static_value() > 0 ? x.static_value() : std::int64_t{0}; };
     int i = 0, j = 0;
-    while (true) {
-      while (i < to.rank && to.d[i].is_static(1)) ++i;
-      while (j < from.rank && from.d[j].is_static(1)) ++j;
-      if (i == to.rank || j == from.rank) return i == to.rank && j == from.rank;
-      if (!(to.d[i] == from.d[j])) return false;
-      ++i;
-      ++j;
+    while (i < p.nto && j < p.nfrom) {
+      reshape_group g;
+      if (p.to[i] == p.from[j]) {
+        ++i, ++j;
+      } else {
+        std::int64_t pt = extent(p.to[i++]), pf = extent(p.from[j++]);
+        while (pt != pf && pt > 0 && pf > 0) {
+          if (pt < pf) {
+            pt = i < p.nto ? pt * extent(p.to[i++]) : 0;
+            ++g.to_axes;
+          } else {
+            pf = j < p.nfrom ? pf * extent(p.from[j++]) : 0;
+            ++g.from_axes;
+          }
+        }
+        if (pt == 0 || pf == 0 || g.to_axes > 4 || g.from_axes > 4) return p;
+      }
+      p.g[p.count++] = g;
     }
+    p.ok = i == p.nto && j == p.nfrom;
+    return p;
+  }
+
+  // The index of reshape r's input from the view's index `ix`: the view's static size-1
+  // axes dropped (ix_unsqueeze), each axis group merged and split with static extents
+  // (ix_merge, ix_split: divisions by constants), the input's size-1 axes inserted
+  // (ix_squeeze). Through the linear index only when the groups need symbolic extents:
+  // ix_reshape's 64-bit divisions by run-time extents per element cost a CUDA
+  // convolution most of its time.
+  constexpr int reshape_index(const node_record& r, const node_record& c, int i, int ix, int guard, int branch) {
+    const reshape_groups p = group_reshape(r.shp, c.shp);
+    if (!p.ok) {
+      step d;
+      d.op = step_op::ix_reshape;
+      d.rank = r.shp.rank;
+      d.crank = c.shp.rank;
+      d.node = i;
+      d.kids[0] = r.inputs[0];
+      d.nkids = 1;
+      return derive(d, ix, guard, branch);
+    }
+    int cix = ix, rank = r.shp.rank;
+    for (int a = r.shp.rank - 1; a >= 0; --a) {
+      if (!r.shp.d[a].is_static(1)) continue;
+      step u;
+      u.op = step_op::ix_unsqueeze;
+      u.rank = rank;
+      u.crank = rank - 1;
+      u.axis = a;
+      cix = derive(u, cix, guard, branch);
+      --rank;
+    }
+    for (int k = 0, pos = 0, t = 0, f = 0; k < p.count; ++k) {
+      const reshape_group g = p.g[k];
+      if (g.to_axes > 1) {
+        step m;
+        m.op = step_op::ix_merge;
+        m.rank = rank;
+        m.crank = rank - g.to_axes + 1;
+        m.axis = pos;
+        for (int a = 0; a < g.to_axes; ++a) m.sizes[a] = p.to[t + a].static_value();
+        cix = derive(m, cix, guard, branch);
+        rank = m.crank;
+      }
+      if (g.from_axes > 1) {
+        step sp;
+        sp.op = step_op::ix_split;
+        sp.rank = rank;
+        sp.crank = rank + g.from_axes - 1;
+        sp.axis = pos;
+        for (int a = 0; a < g.from_axes; ++a) sp.sizes[a] = p.from[f + a].static_value();
+        cix = derive(sp, cix, guard, branch);
+        rank = sp.crank;
+      }
+      pos += g.from_axes;
+      t += g.to_axes;
+      f += g.from_axes;
+    }
+    for (int a = 0; a < c.shp.rank; ++a) {
+      if (!c.shp.d[a].is_static(1)) continue;
+      step q;
+      q.op = step_op::ix_squeeze;
+      q.rank = rank;
+      q.crank = rank + 1;
+      q.axis = a;
+      cix = derive(q, cix, guard, branch);
+      ++rank;
+    }
+    return cix;
   }
 
   constexpr int derive(step s, int ix, int guard, int branch) {
@@ -154,7 +257,8 @@ private:
     for (const step& t : steps)
       if (t.op == s.op && t.a == ix && t.node == s.node && t.rank == s.rank && t.crank == s.crank && t.mask == s.mask &&
           t.dmask == s.dmask && t.perm == s.perm && t.axis == s.axis && t.start == s.start && t.stride == s.stride &&
-          t.dil == s.dil && t.b == s.b && dominates(t.guard, t.branch, guard, branch))
+          t.dil == s.dil && t.b == s.b && t.sizes[0] == s.sizes[0] && t.sizes[1] == s.sizes[1] && t.sizes[2] == s.sizes[2] &&
+          t.sizes[3] == s.sizes[3] && dominates(t.guard, t.branch, guard, branch))
         return t.out;
     s.out = indices++;
     return emit(s, guard, branch);
@@ -255,37 +359,8 @@ private:
       d.crank = crank;
       d.node = i;
       int cix = ix;
-      if (r.code == op_code::reshape && only_unit_axes_moved(r.shp, rec_[c].shp)) {
-        // Only static size-1 axes inserted or removed (conv's [N, C, H, W] -> [N, 1, C, H, W],
-        // a bias [O] -> [O, 1, 1]): drop the view's 1-axes, then insert the input's, as
-        // unsqueeze and squeeze views do. No linear index: ix_reshape's 64-bit divisions
-        // per element cost a CUDA convolution most of its time.
-        int rank = r.shp.rank;
-        for (int a = r.shp.rank - 1; a >= 0; --a) {
-          if (!r.shp.d[a].is_static(1)) continue;
-          step u;
-          u.op = step_op::ix_unsqueeze;
-          u.rank = rank;
-          u.crank = rank - 1;
-          u.axis = a;
-          cix = derive(u, cix, guard, branch);
-          --rank;
-        }
-        for (int a = 0; a < crank; ++a) {
-          if (!rec_[c].shp.d[a].is_static(1)) continue;
-          step q;
-          q.op = step_op::ix_squeeze;
-          q.rank = rank;
-          q.crank = rank + 1;
-          q.axis = a;
-          cix = derive(q, cix, guard, branch);
-          ++rank;
-        }
-      } else if (r.code == op_code::reshape) {
-        d.op = step_op::ix_reshape;
-        d.kids[0] = c;
-        d.nkids = 1;
-        cix = derive(d, ix, guard, branch);
+      if (r.code == op_code::reshape) {
+        cix = reshape_index(r, rec_[c], i, ix, guard, branch);
       } else if (r.code == op_code::permute) {
         d.op = step_op::ix_permute;
         d.node = -1;

@@ -77,7 +77,7 @@ template <class Prog> constexpr bool affine_program(const Prog& p) {
     switch (s.op) {
     case step_op::load: case step_op::constant: case step_op::pointwise: case step_op::cast:
     case step_op::ix_bcast: case step_op::ix_permute: case step_op::ix_slice: case step_op::ix_squeeze:
-    case step_op::ix_unsqueeze: case step_op::ix_window: case step_op::ix_flip:
+    case step_op::ix_unsqueeze: case step_op::ix_window: case step_op::ix_flip: case step_op::ix_merge:
       break;
     default:
       return false;

@@ -109,4 +109,25 @@ static_assert(rows::plan.kernel_count == 1);
 static_assert(count(program<rows>, step_op::load) == 2); // x and the stored mean
 static_assert(count(program<rows>, step_op::ix_bcast) == 1);
 
+// ---- reshapes: axis groups merged and split with static extents --------------------------
+// (the index runs from the view to its input: the view's axes merge, the input's split)
+template <class E> using reshaped = decltype(coil::compile<coil::cpu>(E{}));
+template <class Prog> constexpr bool reshape_steps(const Prog& p, int merges, int splits, int linear) {
+  return count(p, step_op::ix_merge) == merges && count(p, step_op::ix_split) == splits &&
+         count(p, step_op::ix_reshape) == linear && operands_defined_first(p);
+}
+// [2, 2, 8] from [4, 8]: the view's first two axes merge into the input's 4
+static_assert(reshape_steps(program<reshaped<decltype(coil::reshape(x, 2_c, 2_c, 8_c) + 1_c)>>, 1, 0, 0));
+// [32] from [4, 8]: one axis split into two
+static_assert(reshape_steps(program<reshaped<decltype(coil::reshape(x, 32_c) + 1_c)>>, 0, 1, 0));
+// [8, 4] from [4, 8]: neither dim lines up, so one group merged and split
+static_assert(reshape_steps(program<reshaped<decltype(coil::reshape(x, 8_c, 4_c) + 1_c)>>, 1, 1, 0));
+// [1, 4, 1, 8] from [4, 8]: size-1 axes only (unsqueeze steps, no division)
+static_assert(reshape_steps(program<reshaped<decltype(coil::reshape(x, 1_c, 4_c, 1_c, 8_c) + 1_c)>>, 0, 0, 0));
+// [B * 8] from [B, 8]: a symbolic extent in the group, through the linear index
+constexpr auto xs = coil::input<"x", float>(coil::sym<"B">, 8_c);
+static_assert(reshape_steps(program<reshaped<decltype(coil::flatten<0>(xs) + 1_c)>>, 0, 0, 1));
+// [B, 2, 4] from [B, 8]: the symbol lines up, the view's 2 and 4 merge into the input's 8
+static_assert(reshape_steps(program<reshaped<decltype(coil::reshape(xs, coil::sym<"B">, 2_c, 4_c) + 1_c)>>, 1, 0, 0));
+
 } // namespace

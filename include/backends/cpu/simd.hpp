@@ -198,7 +198,7 @@ template <class Prog> constexpr auto plan_lanes(const Prog& p, dtype t, bool int
       break;
     }
     case step_op::ix_bcast: case step_op::ix_permute: case step_op::ix_slice: case step_op::ix_squeeze:
-    case step_op::ix_unsqueeze: case step_op::ix_window: case step_op::ix_flip: // affine in the index
+    case step_op::ix_unsqueeze: case step_op::ix_window: case step_op::ix_flip: case step_op::ix_merge: // affine in the index
       break;
     default:
       return out;
