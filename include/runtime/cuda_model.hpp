@@ -694,7 +694,7 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
         const std::int64_t n = s.ext[R][rank - 1], rows = total / n;
         // (the kernels' row groups: block_threads / row_group_threads(work items of a row) rows a block)
         if (pointwise_vector_ready<P, R>(s)) {
-          constexpr int V = cuda_kernel::vector_lanes<kernel::value_t<P, R>>;
+          constexpr int V = cuda_kernel::pointwise_lanes_v<P, R>;
           const std::int64_t groups = threads / cuda_kernel::row_group_threads(n / V);
           cuda_kernel::pointwise_vector<P, R><<<grid_for((rows + groups - 1) / groups), threads, 0, stream>>>(s, rows);
         } else {

@@ -35,6 +35,10 @@ constexpr auto conv = coil::conv2d<coil::conv2d_args{.stride = {2, 1}, .padding 
 constexpr auto dimg = coil::input<"x", float>(B, 4_c, 9_c, 9_c);
 constexpr auto dfilt = coil::input<"w", float>(8_c, 1_c, 3_c, 3_c);
 constexpr auto depthwise = coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .groups = 4}>(dimg, dfilt);
+constexpr auto img16 = coil::input<"x", float>(B, 4_c, 8_c, 16_c);
+constexpr auto filt16 = coil::input<"w", float>(8_c, 4_c, 3_c, 3_c);
+constexpr auto bias16 = coil::input<"b", float>(8_c);
+constexpr auto conv16 = coil::conv2d<coil::conv2d_args{.padding = {1, 1}}>(img16, filt16, bias16);
 constexpr auto gfilt = coil::input<"w", float>(8_c, 2_c, 3_c, 3_c);
 constexpr auto grouped = coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .groups = 2}>(dimg, gfilt);
 constexpr auto pimg = coil::input<"x", float>(B, 4_c, 15_c, 16_c);
@@ -67,6 +71,10 @@ struct embed_gpu : coil::keyed_model<embed_gpu, coil::cuda, decltype(embed)> {};
 struct conv_gpu : coil::keyed_model<conv_gpu, coil::cuda, decltype(conv)> {};
 struct depthwise_gpu : coil::keyed_model<depthwise_gpu, coil::cuda, decltype(depthwise)> {};
 struct grouped_gpu : coil::keyed_model<grouped_gpu, coil::cuda, decltype(grouped)> {};
+struct conv16_gpu : coil::keyed_model<conv16_gpu, coil::cuda, decltype(conv16)> {};
+// conv16's last kernel adds the bias to the GEMM's [B, 1, 8, 128] read as [B, 8, 8, 16]:
+// the merge of (8, 16) into 128 keeps its load moving by one per lane, a 16-byte lane load
+static_assert(coil::cuda_kernel::lane_plan_v<conv16_gpu, conv16_gpu::graph::outputs[0]>.any);
 // conv and grouped go through im2col + cuBLAS (one strided batched GEMM over the images
 // for conv, one GEMM per (image, group) for grouped); depthwise sums directly.
 static_assert(conv_gpu::plan.kind[2] == coil::kernel_kind::matmul && grouped_gpu::plan.kind[2] == coil::kernel_kind::matmul);
@@ -140,6 +148,10 @@ TEST_CASE("cuda ops: conv2d (strided, padded, dilated, grouped, depthwise) and p
     expect_device_matches_reference<cases::depthwise_gpu>(1e-5, cases::depthwise, xd, wd);
     device_input<"w", float, 4> wg({8, 2, 3, 3}, 11);
     expect_device_matches_reference<cases::grouped_gpu>(1e-5, cases::grouped, xd, wg);
+    device_input<"x", float, 4> x16({batch, 4, 8, 16}, 12);
+    device_input<"w", float, 4> w16({8, 4, 3, 3}, 13);
+    device_input<"b", float, 1> b16({8}, 14);
+    expect_device_matches_reference<cases::conv16_gpu>(1e-5, cases::conv16, x16, w16, b16); // sums of 36
     device_input<"x", float, 4> xp({batch, 4, 15, 16}, 10);
     xp.host(0, 1, 4, 5) = std::numeric_limits<float>::quiet_NaN(); // propagates through max
     xp.upload();

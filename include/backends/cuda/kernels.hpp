@@ -181,13 +181,32 @@ template <op_code C, class In> __device__ partial<In> block_reduce(partial<In> p
   return r;
 }
 
+// 16-byte loads per operand and thread in the vector mode, and the blocks per
+// multiprocessor its registers are capped for (__launch_bounds__).
+#ifndef COIL_CUDA_PW_LOADS
+#define COIL_CUDA_PW_LOADS 2
+#endif
+#ifdef COIL_CUDA_PW_MIN_BLOCKS
+#define COIL_CUDA_PW_BOUNDS __launch_bounds__(block_threads, COIL_CUDA_PW_MIN_BLOCKS)
+#else // (an explicit minimum of 1 block makes ptxas take more registers: 66 instead of 48 for W1)
+#define COIL_CUDA_PW_BOUNDS __launch_bounds__(block_threads)
+#endif
+template <class T> inline constexpr int vector_lanes = COIL_CUDA_PW_LOADS * 16 / static_cast<int>(sizeof(T));
+
 // Lanes: a program evaluated at V consecutive inner indices by one thread. A load whose
-// index moves by one along the inner axis from lane to lane (the node's own index, or a
-// broadcast that keeps the inner axis) is read in 16-byte loads for all lanes; other
-// steps run once per lane. Used by the pointwise vector mode (I = Root: the output) and
-// by reductions over an input's innermost axis (I: the input, Root: the reduction). The
-// launchers take these paths only when every such load is contiguous along the inner
-// axis and 16-byte aligned at every chunk (checked at run time).
+// index moves by one along its inner axis from lane to lane is read in 16-byte loads for
+// all lanes; other steps run once per lane. Used by the pointwise vector mode (I = Root:
+// the output) and by reductions over an input's innermost axis (I: the input, Root: the
+// reduction). The launchers take these paths only when every such load is contiguous
+// along the inner axis and 16-byte aligned at every chunk (checked at run time).
+//
+// Which axis of each index register moves with the lanes is followed through the index
+// steps: broadcasts, permutes, squeezes and unit slices and windows move it; a merge
+// whose last axis moves, and a split of the moving axis, keep it moving by one when that
+// axis's static extent is a multiple of every lane count (lanes never straddle its rows),
+// provided the lanes start at a multiple of the lane count there (`aligned`: not after a
+// slice's or a window's offset). Anything else (a gather, a cat, the linear reshape)
+// stops it.
 template <int Steps> struct lane_plan {
   std::array<bool, Steps> vector_load{}; // step j is one 16-byte load for all lanes
   bool any = false;                      // some step is
@@ -196,17 +215,69 @@ template <class P, int I, int Root> constexpr auto make_lane_plan() {
   constexpr auto& prog = kernel::program_v<P, I, Root>;
   constexpr int steps = static_cast<int>(prog.steps.size());
   lane_plan<steps> lp;
-  std::array<bool, (prog.indices > 0 ? prog.indices : 1)> affine{}; // index register moves by one per lane
-  affine[0] = true;
+  constexpr int regs = prog.indices > 0 ? prog.indices : 1;
+  std::array<int, regs> moving{};   // the axis that moves by one per lane; -1: invariant, -2: neither
+  std::array<bool, regs> aligned{}; // its entry at lane 0 is a multiple of the lane count
   constexpr std::size_t lane_size = sizeof(value_t<P, I>);
+  constexpr std::int64_t lanes = COIL_CUDA_PW_LOADS * 16 / static_cast<std::int64_t>(lane_size); // the most any path uses
+  moving[0] = record_v<P, I>.shp.rank - 1;
+  aligned[0] = true;
   for (int j = 0; j < steps; ++j) {
     const step& t = prog.steps[j];
-    if (t.op == step_op::ix_bcast)
+    if (t.op == step_op::load) {
+      lp.vector_load[j] = t.rank > 0 && moving[t.a] == t.rank - 1 && aligned[t.a] && t.guard < 0 &&
+                          dtype_size(t.type) == static_cast<int>(lane_size);
+      lp.any = lp.any || lp.vector_load[j];
+      continue;
+    }
+    if (t.op == step_op::ix_cat) { // a guarded pick
+      moving[t.out_ix] = -2;
+      continue;
+    }
+    if (t.op < step_op::ix_bcast || t.op > step_op::ix_gather || t.op == step_op::iota) continue; // value registers
+    const int in = moving[t.a];
+    int out = -2;
+    bool al = aligned[t.a];
+    switch (t.op) {
+    case step_op::ix_bcast: {
       // (dmask: a broadcastable symbol that may be bound to 1 there, read at 0 then)
-      affine[t.out] = affine[t.a] && t.crank > 0 && ((t.mask >> (t.crank - 1)) & 1u) == 0 && ((t.dmask >> (t.crank - 1)) & 1u) == 0;
-    else if (t.op == step_op::load)
-      lp.vector_load[j] = affine[t.a] && t.guard < 0 && t.rank > 0 && dtype_size(t.type) == static_cast<int>(lane_size);
-    lp.any = lp.any || lp.vector_load[j];
+      const int d = in - (t.rank - t.crank);
+      out = in < 0 ? in : d < 0 || ((t.mask >> d) & 1u) ? -1 : ((t.dmask >> d) & 1u) ? -2 : d;
+      break;
+    }
+    case step_op::ix_permute:
+      out = in < 0 ? in : static_cast<int>((t.perm >> (4 * in)) & 15u);
+      break;
+    case step_op::ix_squeeze: // inserts a 0 at t.axis
+      out = in < 0 ? in : in < t.axis ? in : in + 1;
+      break;
+    case step_op::ix_unsqueeze: // drops t.axis
+      out = in < 0 ? in : in == t.axis ? -2 : in < t.axis ? in : in - 1;
+      break;
+    case step_op::ix_slice:
+      out = in < 0 || in != t.axis ? in : t.stride == 1 ? in : -2;
+      al = al && (in != t.axis || t.start % lanes == 0);
+      break;
+    case step_op::ix_window: // axes (position, offset) -> position * stride + offset * dil
+      out = in < t.axis ? in : in == t.axis ? (t.stride == 1 ? in : -2) : in == t.axis + 1 ? (t.dil == 1 ? t.axis : -2) : in - 1;
+      al = al && (in != t.axis && in != t.axis + 1); // the other axis's term offsets the lanes
+      break;
+    case step_op::ix_merge: {
+      const int k = t.rank - t.crank + 1;
+      out = in < t.axis ? in : in >= t.axis + k ? in - (k - 1) : in == t.axis + k - 1 && t.sizes[k - 1] % lanes == 0 ? t.axis : -2;
+      break;
+    }
+    case step_op::ix_split: {
+      const int k = t.crank - t.rank + 1;
+      out = in < t.axis ? in : in > t.axis ? in + k - 1 : al && t.sizes[k - 1] % lanes == 0 ? t.axis + k - 1 : -2;
+      break;
+    }
+    default:
+      out = in == -1 ? -1 : -2;
+      break;
+    }
+    moving[t.out] = out;
+    aligned[t.out] = al;
   }
   return lp;
 }
@@ -435,27 +506,23 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
   }
 }
 
-// 16-byte loads per operand and thread in the vector mode, and the blocks per
-// multiprocessor its registers are capped for (__launch_bounds__).
-#ifndef COIL_CUDA_PW_LOADS
-#define COIL_CUDA_PW_LOADS 2
-#endif
-#ifdef COIL_CUDA_PW_MIN_BLOCKS
-#define COIL_CUDA_PW_BOUNDS __launch_bounds__(block_threads, COIL_CUDA_PW_MIN_BLOCKS)
-#else // (an explicit minimum of 1 block makes ptxas take more registers: 66 instead of 48 for W1)
-#define COIL_CUDA_PW_BOUNDS __launch_bounds__(block_threads)
-#endif
-template <class T> inline constexpr int vector_lanes = COIL_CUDA_PW_LOADS * 16 / static_cast<int>(sizeof(T));
 
-// Pointwise, vector mode: the row mode with V = COIL_CUDA_PW_LOADS * 16 / sizeof(T)
-// consecutive elements per thread (eval_lanes: a lane load is COIL_CUDA_PW_LOADS 16-byte
-// loads), the V results as many 16-byte stores; the output, too, must be contiguous
+// Elements per thread and chunk in the pointwise vector mode: vector_lanes when some load
+// is a lane load, else one 16-byte store's worth (each lane then runs the whole index
+// program: an im2col's 7-d indices for 8 lanes spill registers).
+template <class P, int R>
+inline constexpr int pointwise_lanes_v =
+    lane_plan_v<P, R>.any ? vector_lanes<value_t<P, R>> : 16 / static_cast<int>(sizeof(value_t<P, R>));
+
+// Pointwise, vector mode: the row mode with V = pointwise_lanes_v consecutive elements
+// per thread (eval_lanes: a lane load is V * sizeof(T) / 16 16-byte loads), the V results
+// as many 16-byte stores; the output, too, must be contiguous
 // along its inner axis and aligned at every chunk.
 template <class P, int R, int N>
 __global__ void COIL_CUDA_PW_BOUNDS pointwise_vector(exec_state<N> s, std::int64_t rows) {
   constexpr int rank = record_v<P, R>.shp.rank;
   using T = value_t<P, R>;
-  constexpr int V = vector_lanes<T>;
+  constexpr int V = pointwise_lanes_v<P, R>;
   T* out = static_cast<T*>(const_cast<void*>(s.data[R]));
   const std::int64_t n = s.ext[R][rank - 1], chunks = n / V;
   const row_group grp(chunks);
@@ -464,13 +531,13 @@ __global__ void COIL_CUDA_PW_BOUNDS pointwise_vector(exec_state<N> s, std::int64
     for (std::int64_t k = grp.at; k < chunks; k += grp.size) {
       ix.v[rank - 1] = k * V;
       union {
-        uint4 q[COIL_CUDA_PW_LOADS];
+        uint4 q[V * sizeof(T) / 16];
         T e[V];
       } u;
       eval_lanes<P, R, R, V>(s, ix, u.e);
       uint4* to = reinterpret_cast<uint4*>(out + offset_unit_inner<rank>(s.str[R], ix));
 #pragma unroll
-      for (int w = 0; w < COIL_CUDA_PW_LOADS; ++w) to[w] = u.q[w];
+      for (int w = 0; w < static_cast<int>(V * sizeof(T) / 16); ++w) to[w] = u.q[w];
     }
     for (std::int64_t j = chunks * V + grp.at; j < n; j += grp.size) {
       ix.v[rank - 1] = j;
