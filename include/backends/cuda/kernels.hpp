@@ -207,9 +207,13 @@ template <class T> inline constexpr int vector_lanes = COIL_CUDA_PW_LOADS * 16 /
 // provided the lanes start at a multiple of the lane count there (`aligned`: not after a
 // slice's or a window's offset). Anything else (a gather, a cat, the linear reshape)
 // stops it.
+inline constexpr int per_lane = -3; // lane_plan::shared: the step runs for every lane
 template <int Steps> struct lane_plan {
   std::array<bool, Steps> vector_load{}; // step j is one 16-byte load for all lanes
   bool any = false;                      // some step is
+  // Index step j runs for lane 0 only when not per_lane: the other lanes copy its index
+  // (-1), or copy it and add their lane number on axis shared[j] (>= 0).
+  std::array<int, Steps> shared{};
 };
 template <class P, int I, int Root> constexpr auto make_lane_plan() {
   constexpr auto& prog = kernel::program_v<P, I, Root>;
@@ -224,6 +228,7 @@ template <class P, int I, int Root> constexpr auto make_lane_plan() {
   aligned[0] = true;
   for (int j = 0; j < steps; ++j) {
     const step& t = prog.steps[j];
+    lp.shared[j] = per_lane;
     if (t.op == step_op::load) {
       lp.vector_load[j] = t.rank > 0 && moving[t.a] == t.rank - 1 && aligned[t.a] && t.guard < 0 &&
                           dtype_size(t.type) == static_cast<int>(lane_size);
@@ -272,12 +277,16 @@ template <class P, int I, int Root> constexpr auto make_lane_plan() {
       out = in < t.axis ? in : in > t.axis ? in + k - 1 : al && t.sizes[k - 1] % lanes == 0 ? t.axis + k - 1 : -2;
       break;
     }
-    default:
+    case step_op::ix_reshape: case step_op::ix_flip: case step_op::ix_range: // index functions of the index alone
       out = in == -1 ? -1 : -2;
+      break;
+    default: // ix_gather reads a value register: per lane
+      out = -2;
       break;
     }
     moving[t.out] = out;
     aligned[t.out] = al;
+    if (t.guard < 0 && out != -2) lp.shared[j] = out;
   }
   return lp;
 }
@@ -320,6 +329,14 @@ __device__ __forceinline__ void eval_lanes(const exec_state<N>& s, const index_t
         for (int w = 0; w < static_cast<int>(V * sizeof(T) / 16); ++w) u.q[w] = __ldg(reinterpret_cast<const uint4*>(p) + w);
 #pragma unroll
         for (int l = 0; l < V; ++l) kernel::slot_as<T>(v[l][S.out]) = u.e[l];
+      } else if constexpr (constexpr int axis = lane_plan_v<P, I, Root>.shared[J]; axis != per_lane) {
+        // the same derivation for every lane, up to the lane number along `axis`: once
+        kernel::run_step<S>(v[0], x[0], s);
+#pragma unroll
+        for (int l = 1; l < V; ++l) {
+          x[l][S.out] = x[0][S.out];
+          if constexpr (axis >= 0) x[l][S.out].v[axis] += l;
+        }
       } else {
 #pragma unroll
         for (int l = 0; l < V; ++l) kernel::run_step<S>(v[l], x[l], s);
