@@ -165,33 +165,39 @@ template <class Model, class... Args> std::vector<double> reference_of(Model& mo
   return r;
 }
 
-void add_w1(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
+// W1 and W4: act(x*a+b) over [m, n], a and b along the rows. `eigen_act(y, z)` assigns the
+// activation of Eigen Tensor expression z to y; `scalar_act` is the plain loop's.
+template <auto& Expr, class EigenAct, class ScalarAct>
+void add_affine_act(std::vector<workload>& out, const std::string& name, std::int64_t m, std::int64_t n, EigenAct eigen_act,
+                    ScalarAct scalar_act) {
   auto d = std::make_shared<w1_data>(m, n);
-  static auto model = coil::compile<coil::cpu>(w1_expr);
-  workload w{"W1 gelu(x*a+b) [" + std::to_string(m) + "," + std::to_string(n) + "]", m, n, 2.0 * 4 * m * n, {}, {}};
+  static auto model = coil::compile<coil::cpu>(Expr);
+  workload w{name + " [" + std::to_string(m) + "," + std::to_string(n) + "]", m, n, 2.0 * 4 * m * n, {}, {}};
   w.impls["coil"] = [d] {
     model(coil::arg<"x">(d->x.p, d->m, d->n), coil::arg<"a">(d->a.p, d->n), coil::arg<"b">(d->b.p, d->n),
           coil::out(coil::view(d->y.p, d->m, d->n)));
   };
-  w.impls["eigen_tensor"] = [d] {
+  w.impls["eigen_tensor"] = [d, eigen_act] {
     cmap2 x(d->x.p, d->m, d->n), a(d->a.p, 1, d->n), b(d->b.p, 1, d->n);
     map2<> y(d->y.p, d->m, d->n);
     const Eigen::array<Eigen::Index, 2> rep{d->m, 1};
-    auto z = x * a.broadcast(rep) + b.broadcast(rep);
-    y = z * 0.5f * ((z * 0.70710678118654752440f).erf() + 1.0f);
+    eigen_act(y, x * a.broadcast(rep) + b.broadcast(rep));
   };
-  w.impls["plain_loop"] = [d] {
+  w.impls["plain_loop"] = [d, scalar_act] {
     for (std::int64_t i = 0; i < d->m; ++i)
-      for (std::int64_t j = 0; j < d->n; ++j) {
-        const float z = d->x.p[i * d->n + j] * d->a.p[j] + d->b.p[j];
-        d->y.p[i * d->n + j] = 0.5f * z * (1.0f + std::erf(z * 0.70710678118654752440f));
-      }
+      for (std::int64_t j = 0; j < d->n; ++j) d->y.p[i * d->n + j] = scalar_act(d->x.p[i * d->n + j] * d->a.p[j] + d->b.p[j]);
   };
-  auto oracle = coil::compile<coil::reference>(w1_expr);
+  auto oracle = coil::compile<coil::reference>(Expr);
   const std::int64_t rows = std::min(m, check_rows);
   const auto ref = reference_of(oracle, rows * n, coil::arg<"x">(d->x.p, rows, n), coil::arg<"a">(d->a.p, n),
                                 coil::arg<"b">(d->b.p, n));
   add_checked(out, std::move(w), d->y, ref);
+}
+
+void add_w1(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
+  add_affine_act<w1_expr>(
+      out, "W1 gelu(x*a+b)", m, n, [](map2<>& y, const auto& z) { y = z * 0.5f * ((z * 0.70710678118654752440f).erf() + 1.0f); },
+      [](float z) { return 0.5f * z * (1.0f + std::erf(z * 0.70710678118654752440f)); });
 }
 
 // Issue 6's comparison: the row length static (N) and the row count symbolic (B), as one
@@ -318,32 +324,9 @@ constexpr auto lr_b = coil::input<"b", float>(1024_c);
 constexpr auto w4_expr = coil::leaky_relu(lr_x * lr_a + lr_b, 0.01_c);
 
 void add_w4(std::vector<workload>& out, std::int64_t m, std::int64_t n) {
-  auto d = std::make_shared<w1_data>(m, n);
-  static auto model = coil::compile<coil::cpu>(w4_expr);
-  workload w{"W4 leaky_relu(x*a+b) [" + std::to_string(m) + "," + std::to_string(n) + "]", m, n, 2.0 * 4 * m * n, {}, {}};
-  w.impls["coil"] = [d] {
-    model(coil::arg<"x">(d->x.p, d->m, d->n), coil::arg<"a">(d->a.p, d->n), coil::arg<"b">(d->b.p, d->n),
-          coil::out(coil::view(d->y.p, d->m, d->n)));
-  };
-  w.impls["eigen_tensor"] = [d] {
-    cmap2 x(d->x.p, d->m, d->n), a(d->a.p, 1, d->n), b(d->b.p, 1, d->n);
-    map2<> y(d->y.p, d->m, d->n);
-    const Eigen::array<Eigen::Index, 2> rep{d->m, 1};
-    auto z = x * a.broadcast(rep) + b.broadcast(rep);
-    y = (z > 0.0f).select(z, z * 0.01f);
-  };
-  w.impls["plain_loop"] = [d] {
-    for (std::int64_t i = 0; i < d->m; ++i)
-      for (std::int64_t j = 0; j < d->n; ++j) {
-        const float z = d->x.p[i * d->n + j] * d->a.p[j] + d->b.p[j];
-        d->y.p[i * d->n + j] = z > 0.0f ? z : z * 0.01f;
-      }
-  };
-  auto oracle = coil::compile<coil::reference>(w4_expr);
-  const std::int64_t rows = std::min(m, check_rows);
-  const auto ref = reference_of(oracle, rows * n, coil::arg<"x">(d->x.p, rows, n), coil::arg<"a">(d->a.p, n),
-                                coil::arg<"b">(d->b.p, n));
-  add_checked(out, std::move(w), d->y, ref);
+  add_affine_act<w4_expr>(
+      out, "W4 leaky_relu(x*a+b)", m, n, [](map2<>& y, const auto& z) { y = (z > 0.0f).select(z, z * 0.01f); },
+      [](float z) { return z > 0.0f ? z : z * 0.01f; });
 }
 
 // A causal mask before a softmax, as attention's scores: softmax(where(j <= i, x, -inf))

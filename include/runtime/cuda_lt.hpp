@@ -42,6 +42,9 @@ struct lt_gemm_shape {
   cublasOperation_t op_first = CUBLAS_OP_N, op_second = CUBLAS_OP_N;
   std::int64_t ld_first = 0, ld_second = 0, ld_out = 0;
   kernel::gemm_epilogue_kind epilogue = kernel::gemm_epilogue_kind::none;
+  // pointer alignments: A, B, C/D are heuristic preferences; cuBLASLt takes none for the
+  // bias, whose alignment is in the key so that an algorithm picked with one bias
+  // alignment is asked for again, not reused, with another
   std::uint32_t align_first = 0, align_second = 0, align_out = 0, align_bias = 0;
   std::size_t workspace = 0;
   bool operator==(const lt_gemm_shape&) const = default;

@@ -593,7 +593,7 @@ template <class P, int K, int N> status run_matmul_lt(const exec_state<N>& s, de
   constexpr kernel::gemm_epilogue g = kernel::gemm_epilogue_v<P, K>;
   constexpr int a = kernel::record_v<P, g.product>.inputs[0], b = kernel::record_v<P, g.product>.inputs[1];
   static_assert(std::is_same_v<kernel::value_t<P, a>, float> && std::is_same_v<kernel::value_t<P, b>, float>,
-                "coil::matmul on cuda: float or double operands of one dtype (cast the operands first)");
+                "coil::matmul on cuda: the cuBLASLt epilogue takes float operands (gemm_epilogue_v matched another dtype)");
   cublasLtHandle_t h{};
   status st = dev.blas_lt(h);
   if (!st) return st;
