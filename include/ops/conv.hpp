@@ -18,6 +18,13 @@
 
 namespace coil {
 
+// How a convolution is computed (not a PyTorch keyword): `automatic` picks im2col + GEMM
+// or the direct sum per conv (conv_as_gemm); `direct` never stores the columns (their
+// size: C/groups * K times the input's, a concern with little memory); `im2col` takes the
+// GEMM wherever it can (f32/f64 on the compiled backends). The reference backend always
+// sums directly.
+enum class conv_algorithm : std::uint8_t { automatic, direct, im2col };
+
 // Convolution parameters, per spatial dim (conv1d reads element 0): PyTorch's keywords.
 //   coil::conv2d<coil::conv2d_args{.stride = {2, 2}, .padding = {1, 1}}>(x, w, b)
 struct conv2d_args {
@@ -25,9 +32,11 @@ struct conv2d_args {
   std::int64_t padding[2] = {0, 0};
   std::int64_t dilation[2] = {1, 1};
   std::int64_t groups = 1;
+  conv_algorithm algorithm = conv_algorithm::automatic;
 };
 struct conv1d_args {
   std::int64_t stride = 1, padding = 0, dilation = 1, groups = 1;
+  conv_algorithm algorithm = conv_algorithm::automatic;
 };
 
 namespace detail {
@@ -37,6 +46,7 @@ constexpr conv2d_args as_conv2d(conv1d_args a) {
   r.padding[0] = a.padding;
   r.dilation[0] = a.dilation;
   r.groups = a.groups;
+  r.algorithm = a.algorithm;
   return r;
 }
 
@@ -88,7 +98,8 @@ template <int Spatial, conv2d_args A, bool HasBias> constexpr infer_result conv_
   return r;
 }
 
-// Whether conv<Spatial> of these records lowers to im2col + GEMM on Target. The GEMM pays
+// Whether conv<Spatial> of these records lowers to im2col + GEMM on Target (A.algorithm
+// automatic: the heuristic below; direct: never; im2col: wherever it can). The GEMM pays
 // for storing the columns (KH*KW times the input) when each column feeds several output
 // channels and is long enough for the GEMM's inner loop; a depthwise conv (Og = 1) or a
 // handful of products per output is cheaper summed directly. The reference backend
@@ -96,13 +107,15 @@ template <int Spatial, conv2d_args A, bool HasBias> constexpr infer_result conv_
 inline constexpr std::int64_t conv_gemm_min_out_channels = 4; // per group
 inline constexpr std::int64_t conv_gemm_min_depth = 8;        // Cg * KH * KW
 template <class Target, int Spatial, conv2d_args A> constexpr bool conv_as_gemm(const node_record& x, const node_record& w) {
-  if constexpr (std::is_same_v<Target, reference>) {
+  if constexpr (std::is_same_v<Target, reference> || A.algorithm == conv_algorithm::direct) {
     return false;
   } else {
     if (x.type != dtype::f32 && x.type != dtype::f64) return false;
     std::int64_t depth = w.shp.d[1].static_value();
     for (int s = 0; s < Spatial; ++s) depth *= w.shp.d[2 + s].static_value();
-    if (w.shp.d[0].static_value() / A.groups < conv_gemm_min_out_channels || depth < conv_gemm_min_depth) return false;
+    if (A.algorithm == conv_algorithm::automatic &&
+        (w.shp.d[0].static_value() / A.groups < conv_gemm_min_out_channels || depth < conv_gemm_min_depth))
+      return false;
     // the columns' pixel dim OH*OW must be expressible (symbolic spatial dims may not be)
     dim pixels = dim_const(1);
     for (int s = 0; s < Spatial; ++s)

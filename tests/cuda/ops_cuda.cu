@@ -39,6 +39,10 @@ constexpr auto img16 = coil::input<"x", float>(B, 4_c, 8_c, 16_c);
 constexpr auto filt16 = coil::input<"w", float>(8_c, 4_c, 3_c, 3_c);
 constexpr auto bias16 = coil::input<"b", float>(8_c);
 constexpr auto conv16 = coil::conv2d<coil::conv2d_args{.padding = {1, 1}}>(img16, filt16, bias16);
+constexpr auto conv16_direct =
+    coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .algorithm = coil::conv_algorithm::direct}>(img16, filt16, bias16);
+constexpr auto depthwise_im2col =
+    coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .groups = 4, .algorithm = coil::conv_algorithm::im2col}>(dimg, dfilt);
 constexpr auto gfilt = coil::input<"w", float>(8_c, 2_c, 3_c, 3_c);
 constexpr auto grouped = coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .groups = 2}>(dimg, gfilt);
 constexpr auto pimg = coil::input<"x", float>(B, 4_c, 15_c, 16_c);
@@ -72,6 +76,10 @@ struct conv_gpu : coil::keyed_model<conv_gpu, coil::cuda, decltype(conv)> {};
 struct depthwise_gpu : coil::keyed_model<depthwise_gpu, coil::cuda, decltype(depthwise)> {};
 struct grouped_gpu : coil::keyed_model<grouped_gpu, coil::cuda, decltype(grouped)> {};
 struct conv16_gpu : coil::keyed_model<conv16_gpu, coil::cuda, decltype(conv16)> {};
+struct conv16_direct_gpu : coil::keyed_model<conv16_direct_gpu, coil::cuda, decltype(conv16_direct)> {};
+struct depthwise_im2col_gpu : coil::keyed_model<depthwise_im2col_gpu, coil::cuda, decltype(depthwise_im2col)> {};
+static_assert(conv16_direct_gpu::plan.kind[0] == coil::kernel_kind::reduction &&
+              depthwise_im2col_gpu::plan.kind[2] == coil::kernel_kind::matmul);
 // conv16's last kernel adds the bias to the GEMM's [B, 1, 8, 128] read as [B, 8, 8, 16]:
 // the merge of (8, 16) into 128 keeps its load moving by one per lane, a 16-byte lane load
 static_assert(coil::cuda_kernel::lane_plan_v<conv16_gpu, conv16_gpu::graph::outputs[0]>.any);
@@ -152,6 +160,8 @@ TEST_CASE("cuda ops: conv2d (strided, padded, dilated, grouped, depthwise) and p
     device_input<"w", float, 4> w16({8, 4, 3, 3}, 13);
     device_input<"b", float, 1> b16({8}, 14);
     expect_device_matches_reference<cases::conv16_gpu>(1e-5, cases::conv16, x16, w16, b16); // sums of 36
+    expect_device_matches_reference<cases::conv16_direct_gpu>(1e-5, cases::conv16_direct, x16, w16, b16);
+    expect_device_matches_reference<cases::depthwise_im2col_gpu>(1e-5, cases::depthwise_im2col, xd, wd);
     device_input<"x", float, 4> xp({batch, 4, 15, 16}, 10);
     xp.host(0, 1, 4, 5) = std::numeric_limits<float>::quiet_NaN(); // propagates through max
     xp.upload();

@@ -115,6 +115,12 @@ constexpr auto dkw = coil::input<"kw", float>(6_c, 1_c, 3_c, 3_c);
 constexpr auto img6 = coil::input<"img", float>(B, 6_c, 8_c, 8_c);
 using depthwise_model = cpu_model<decltype(coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .groups = 6}>(img6, dkw))>;
 static_assert(depthwise_model::plan.kernel_count == 2 && depthwise_model::plan.kind[0] == kernel_kind::reduction);
+// conv_algorithm overrides the choice either way
+using direct_model = cpu_model<decltype(coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .algorithm = coil::conv_algorithm::direct}>(img, kw))>;
+static_assert(direct_model::plan.kernel_count == 2 && direct_model::plan.kind[0] == kernel_kind::reduction);
+using im2col_depthwise =
+    cpu_model<decltype(coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .groups = 6, .algorithm = coil::conv_algorithm::im2col}>(img6, dkw))>;
+static_assert(im2col_depthwise::plan.kernel_count == 4 && im2col_depthwise::plan.kind[2] == kernel_kind::matmul);
 using pool_model = cpu_model<decltype(coil::max_pool2d<coil::pool2d_args{.kernel = {3, 3}, .stride = {2, 2}, .padding = {1, 1}}>(img))>;
 static_assert(pool_model::plan.kernel_count == 1 && pool_model::plan.kind[0] == kernel_kind::reduction);
 

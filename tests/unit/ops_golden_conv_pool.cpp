@@ -1,6 +1,7 @@
 // Convolutions and pooling against PyTorch's goldens (CPU and reference backends):
 // conv1d with stride, padding and dilation, grouped conv1d, conv2d with per-axis
-// parameters, depthwise conv2d; max_pool2d (NaN, padding, dilation), avg_pool2d (with and
+// parameters, depthwise conv2d, each also through the other lowering (im2col + GEMM or
+// direct, conv_algorithm); max_pool2d (NaN, padding, dilation), avg_pool2d (with and
 // without counting the padding), adaptive_avg_pool2d (uneven, divisible and global).
 #include <doctest/doctest.h>
 
@@ -24,6 +25,8 @@ TEST_CASE("golden: conv1d") {
   constexpr auto wg = coil::input<"w", float>(6_c, 2_c, 4_c);
   expect_golden("conv1d_groups", coil::conv1d<coil::conv1d_args{.groups = 2}>(xg, wg), golden_arg<"x", 3>("conv1d_groups"),
                 golden_arg<"w", 3>("conv1d_groups"));
+  expect_golden("conv1d_groups", coil::conv1d<coil::conv1d_args{.groups = 2, .algorithm = coil::conv_algorithm::im2col}>(xg, wg),
+                golden_arg<"x", 3>("conv1d_groups"), golden_arg<"w", 3>("conv1d_groups"));
 }
 
 TEST_CASE("golden: conv2d, and depthwise") {
@@ -33,10 +36,19 @@ TEST_CASE("golden: conv2d, and depthwise") {
   constexpr coil::conv2d_args args{.stride = {2, 1}, .padding = {1, 2}, .dilation = {1, 2}};
   expect_golden("conv2d", coil::conv2d<args>(x, w, b), golden_arg<"x", 4>("conv2d"), golden_arg<"w", 4>("conv2d"),
                 golden_arg<"b", 1>("conv2d"));
+  // the same conv summed directly (the default takes im2col + GEMM here)
+  constexpr coil::conv2d_args direct{.stride = {2, 1}, .padding = {1, 2}, .dilation = {1, 2}, .algorithm = coil::conv_algorithm::direct};
+  expect_golden("conv2d", coil::conv2d<direct>(x, w, b), golden_arg<"x", 4>("conv2d"), golden_arg<"w", 4>("conv2d"),
+                golden_arg<"b", 1>("conv2d"));
   constexpr auto xd = coil::input<"x", float>(N, 4_c, 6_c, 6_c);
   constexpr auto wd = coil::input<"w", float>(8_c, 1_c, 3_c, 3_c);
   constexpr auto bd = coil::input<"b", float>(8_c);
   expect_golden("conv2d_depthwise", coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .groups = 4}>(xd, wd, bd),
+                golden_arg<"x", 4>("conv2d_depthwise"), golden_arg<"w", 4>("conv2d_depthwise"),
+                golden_arg<"b", 1>("conv2d_depthwise"));
+  // depthwise through im2col + GEMM when asked: a [2, 9] x [9, 36] GEMM per (image, group)
+  expect_golden("conv2d_depthwise",
+                coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .groups = 4, .algorithm = coil::conv_algorithm::im2col}>(xd, wd, bd),
                 golden_arg<"x", 4>("conv2d_depthwise"), golden_arg<"w", 4>("conv2d_depthwise"),
                 golden_arg<"b", 1>("conv2d_depthwise"));
 }
