@@ -405,6 +405,64 @@ void add_transposed(std::vector<workload>& out, std::int64_t m, std::int64_t n) 
               reference_of(oracle, m * n, coil::arg<"x">(d->x.p, m, n), coil::arg<"t">(d->t.p, n, m)));
 }
 
+// A CNN layer: relu(conv2d 3x3, padding 1, [N, 16, 64, 64] -> 32 channels, + bias). coil
+// as compiled (im2col + Eigen's GEMM: conv_as_gemm), coil told to sum directly
+// (conv_algorithm::direct, the lowering before im2col), and a plain direct loop. Eigen
+// Tensor has no NCHW convolution of its own (TensorFlow builds one from image patches and
+// a contraction), so no eigen_tensor row. Checked on the first image.
+constexpr auto cv_x = coil::input<"x", float>(B, 16_c, 64_c, 64_c);
+constexpr auto cv_w = coil::input<"w", float>(32_c, 16_c, 3_c, 3_c);
+constexpr auto cv_b = coil::input<"b", float>(32_c);
+constexpr auto conv_expr = coil::relu(coil::conv2d<coil::conv2d_args{.padding = {1, 1}}>(cv_x, cv_w, cv_b));
+constexpr auto conv_direct_expr =
+    coil::relu(coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .algorithm = coil::conv_algorithm::direct}>(cv_x, cv_w, cv_b));
+
+struct conv_data {
+  static constexpr std::int64_t c = 16, o = 32, h = 64, w = 64, k = 3;
+  std::int64_t n;
+  buffer x, wt, b, y;
+  explicit conv_data(std::int64_t images) : n(images), x(n * c * h * w), wt(o * c * k * k), b(o), y(n * o * h * w) {
+    fill(x, 13, -1, 1);
+    fill(wt, 14, -0.2f, 0.2f);
+    fill(b, 15, -0.1f, 0.1f);
+  }
+};
+
+void add_conv(std::vector<workload>& out, std::int64_t n) {
+  using D = conv_data;
+  auto d = std::make_shared<D>(n);
+  static auto model = coil::compile<coil::cpu>(conv_expr);
+  static auto direct = coil::compile<coil::cpu>(conv_direct_expr);
+  workload w{"conv2d 3x3 relu [" + std::to_string(n) + ",16,64,64] -> 32", n, D::c * D::h * D::w,
+             4.0 * static_cast<double>(d->x.n + d->wt.n + d->b.n + d->y.n), {}, {}};
+  auto call = [d](auto& m) {
+    m(coil::arg<"x">(d->x.p, d->n, D::c, D::h, D::w), coil::arg<"w">(d->wt.p, D::o, D::c, D::k, D::k), coil::arg<"b">(d->b.p, D::o),
+      coil::out(coil::view(d->y.p, d->n, D::o, D::h, D::w)));
+  };
+  w.impls["coil"] = [call] { call(model); };
+  w.impls["coil_direct"] = [call] { call(direct); };
+  w.impls["plain_loop"] = [d] {
+    for (std::int64_t i = 0; i < d->n; ++i)
+      for (std::int64_t o = 0; o < D::o; ++o)
+        for (std::int64_t r = 0; r < D::h; ++r)
+          for (std::int64_t q = 0; q < D::w; ++q) {
+            float acc = d->b.p[o];
+            for (std::int64_t c = 0; c < D::c; ++c)
+              for (std::int64_t kr = 0; kr < D::k; ++kr)
+                for (std::int64_t kq = 0; kq < D::k; ++kq) {
+                  const std::int64_t ir = r + kr - 1, iq = q + kq - 1;
+                  if (ir < 0 || ir >= D::h || iq < 0 || iq >= D::w) continue;
+                  acc += d->x.p[((i * D::c + c) * D::h + ir) * D::w + iq] * d->wt.p[((o * D::c + c) * D::k + kr) * D::k + kq];
+                }
+            d->y.p[((i * D::o + o) * D::h + r) * D::w + q] = acc > 0.0f ? acc : 0.0f;
+          }
+  };
+  auto oracle = coil::compile<coil::reference>(conv_expr);
+  add_checked(out, std::move(w), d->y,
+              reference_of(oracle, D::o * D::h * D::w, coil::arg<"x">(d->x.p, 1, D::c, D::h, D::w),
+                           coil::arg<"w">(d->wt.p, D::o, D::c, D::k, D::k), coil::arg<"b">(d->b.p, D::o)));
+}
+
 // STREAM triad a = b + s*c over arrays the size of the workload's input (at least
 // 3 x 64 MiB for the large ones, so it measures DRAM bandwidth there).
 struct triad_data {
@@ -463,6 +521,7 @@ int main(int argc, char** argv) {
   add_transposed(ws, 2048, 2048);
   add_w4(ws, 1024, 1024);
   add_w5(ws);
+  add_conv(ws, 8);
   // Size sweeps of W1 and W2: [rows, 1024] with 4 KiB .. 256 MiB of input (x4 a step), to
   // show the cache levels. [16384, 1024] is the main workload above, not measured twice.
   if (!no_sweep) {
@@ -494,7 +553,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> names{"coil"};
     for (const auto& [name, f] : w.impls)
       if (name.rfind("coil_", 0) == 0) names.push_back(name);
-    for (const char* peer : {"eigen_tensor", "plain_loop", "stream_triad"}) names.emplace_back(peer);
+    for (const char* peer : {"eigen_tensor", "plain_loop", "stream_triad"})
+      if (w.impls.count(peer)) names.emplace_back(peer);
     return names;
   };
   // every implementation on one thread; coil (and the triad, for the ratio) on two as well
