@@ -275,8 +275,22 @@ template <class P, int R, class Arch, int N> void run_reduction(exec_state<N>& s
     if (run_reduction_across<P, R, Arch>(s)) return;
 #endif
   const auto m = reduce_map<P, R, Arch>(s);
-  for_each_index_parallel(record_v<P, R>.shp.rank, s.ext[R], elements_of<P, record_v<P, R>.inputs[0]>(s),
-                          P::plan.parallel_grain, [&](const index_t& oix) { reduce_at<P, R, Arch>(s, oix, m); });
+  constexpr int rank = record_v<P, R>.shp.rank;
+  const std::int64_t work = elements_of<P, record_v<P, R>.inputs[0]>(s);
+  if constexpr (rank == 0) {
+    reduce_at<P, R, Arch>(s, index_t{}, m);
+  } else {
+    // a row of outputs per call of the loop body (run_elementwise says why: a pooling
+    // window's few inputs per output made the call per output 1.6x slower under -fopenmp)
+    const std::int64_t n = s.ext[R][rank - 1];
+    for_each_index_parallel(rank - 1, s.ext[R], work, P::plan.parallel_grain, [&](const index_t& o) {
+      index_t oix = o;
+      for (std::int64_t j = 0; j < n; ++j) {
+        oix.v[rank - 1] = j;
+        reduce_at<P, R, Arch>(s, oix, m);
+      }
+    });
+  }
 }
 
 // The load map of a row kernel's stage (built once per call, before the outer loop).
