@@ -136,8 +136,6 @@ private:
     return r;
   }
 
-  // An index register derived from `ix` by `s` (its op and parameters set); identical
-  // derivations under an available guard share one register.
   // A reshape from `from` to `to` as adjacent axis groups, static size-1 axes aside: a
   // group is `to_axes` axes of the view holding the same elements as `from_axes` axes of
   // the input (one and one when the dims are equal, symbolic or not; else static dims
@@ -252,6 +250,8 @@ private:
     return cix;
   }
 
+  // An index register derived from `ix` by `s` (its op and parameters set); identical
+  // derivations under an available guard share one register.
   constexpr int derive(step s, int ix, int guard, int branch) {
     s.a = ix;
     for (const step& t : steps)

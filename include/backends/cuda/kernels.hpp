@@ -525,8 +525,8 @@ template <class P, int R, int N> __global__ void __launch_bounds__(block_threads
 
 
 // Elements per thread and chunk in the pointwise vector mode: vector_lanes when some load
-// is a lane load, else one 16-byte store's worth (each lane then runs the whole index
-// program: an im2col's 7-d indices for 8 lanes spill registers).
+// is a lane load, else one 16-byte store's worth (without a wide load to share, more
+// lanes per thread only add registers: each lane runs its own loads).
 template <class P, int R>
 inline constexpr int pointwise_lanes_v =
     lane_plan_v<P, R>.any ? vector_lanes<value_t<P, R>> : 16 / static_cast<int>(sizeof(value_t<P, R>));
