@@ -47,7 +47,7 @@ template <class P, int R, class Arch, int N> void run_elementwise(exec_state<N>&
   constexpr int rank = record_v<P, R>.shp.rank;
   if constexpr (is_simd_v<Arch> && rank > 0 && simd::vectorizable_elementwise_v<P, R, R>) {
     const std::int64_t n = s.ext[R][rank - 1];
-    if (s.str[R][rank - 1] == 1 && n >= static_cast<std::int64_t>(simd::batch<T, Arch>::size)) {
+    if (s.str[R][rank - 1] == 1 && n >= static_cast<std::int64_t>(simd::batch<simd::lane_t<P, R, R>, Arch>::size)) {
       const auto m = simd::batch_map<P, R, R>(s, rank, rank - 1); // one map for every row
       if (m.ok) {
         for_each_index_parallel(rank - 1, s.ext[R], elements_of<P, R>(s), P::plan.parallel_grain, [&](const index_t& o) {
