@@ -1,10 +1,11 @@
 // Bool outputs of pointwise loops on batches (backends/cpu/simd.hpp: lane_type,
 // store_flags) against the reference backend: f32 comparisons with NaN and infinities,
 // int32 and int64 comparisons with the types' extremes, logical ops, a `where` of masks,
-// bool loads only (full, broadcast, stride 0), iota masks and a transposed operand (tiles),
-// for every inner extent 1..257 and output pointers 0..3 bytes past a 64-byte boundary;
-// every byte around the output must stay as it was. Apart from cpu_simd.cpp (its compile
-// time); built twice like it, for the default target and -march=native.
+// bool loads only (full, broadcast, stride 0), iota masks, a transposed operand (tiles) and
+// a realized mask (a bool stage of a row kernel), for every inner extent 1..257 and
+// output pointers 0..3 bytes past a 64-byte boundary; every byte around the output must
+// stay as it was. Apart from cpu_simd.cpp (its compile time); built twice like it, for
+// the default target and -march=native.
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -59,6 +60,18 @@ static_assert(on_batches(coil::cast<bool>(x * a)));
 static_assert(on_batches(m2 && !mc) && lanes_of(m2 && !mc) == coil::dtype::f32);
 static_assert(on_batches((m2 || mr) != mc) && on_batches((x > a) == m2)); // comparisons of masks
 static_assert(on_batches((coil::iota<1>(R, R) <= coil::iota<0>(R, R)) && mr));
+// a realized mask: its own kernel with a bool output, read by the next as bool loads
+constexpr auto mask_kept = coil::realize((x > a) || (x != x));
+constexpr auto two_readers = coil::where(mask_kept, x, 0.0_c) * coil::where(mask_kept, a, 1.0_c);
+static_assert(on_batches(mask_kept));
+// ... here a stage of a row kernel (its buffer one row per thread) before the stage that
+// reads it: both on batches
+static_assert([] {
+  using M = cpu_model_t<decltype(two_readers)>;
+  constexpr int first = M::plan.stage_node[0], second = M::plan.stage_node[1];
+  return M::plan.stage_count == 2 && coil::kernel::record_v<M, first>.type == coil::dtype::b8 &&
+         coil::kernel::simd::vectorizable_stage_v<M, first> && coil::kernel::simd::vectorizable_stage_v<M, second>;
+}());
 // still scalar: operands of two types (no one lane type), f64 comparisons
 static_assert(!on_batches((x > a) && (xl > 0_c)) && lanes_of((x > a) && (xl > 0_c)) == coil::dtype::b8);
 static_assert(!on_batches(coil::input<"d", double>(R, C) > 0.5_c));
@@ -126,6 +139,8 @@ TEST_CASE("cpu simd bool outputs: f32 comparisons with NaN and infinities, every
     expect_bools(!(x < y) && (x >= a), r, c, skew, X, Y, A);
     expect_bools(coil::cast<bool>(x * a), r, c, skew, X, A); // != 0: NaN is true, -0 false
     expect_bools(((x > a) && !(x < 0.0_c)) || (x != x), r, c, skew, X, A); // x != x: isnan
+    expect_bools(mask_kept, r, c, skew, X, A);
+    coil::testing::expect_matches_reference(two_readers, X, A); // the mask through the arena
   }
 }
 

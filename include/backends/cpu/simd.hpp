@@ -15,12 +15,13 @@
 //    broadcast operand) when the inner index moves by 1, and every index value of the
 //    call fits in int32 (batch_map). Strides come from exec_state, so a transposed or
 //    strided input goes through tiles (cpu/tiles.hpp) or the scalar loop, never a gather.
-// A pointwise loop whose output is bool (a comparison, a logical op or a `where` of masks
-// stored as bytes) runs its program in the lanes of the type its comparisons run in
-// (lane_type) and stores the result mask as bytes 0/1 (store_flags).
+// A pointwise loop whose output is bool (a comparison, a logical op, a `where` of masks or
+// a realized mask, stored as bytes) runs its program in the lanes of the type its
+// comparisons run in (lane_type) and stores the result mask as bytes 0/1 (store_flags);
+// so does a bool stage of a row kernel, in f32 lanes.
 // What stays scalar: f64 programs, integer division, shifts, pow, gather and cat, int64
 // arithmetic beyond +/- on index values in f32 programs, bool programs whose operands mix
-// element types, and bool stages of row kernels and bool reductions' inputs.
+// element types, and the inputs of reductions of bools.
 // Anything else runs the scalar code in loops.hpp. `COIL_NO_SIMD`, a build without
 // xsimd, or a target xsimd has no batches for leaves only the scalar path
 // (COIL_HAS_SIMD is 0).
@@ -174,7 +175,8 @@ template <class Prog> constexpr auto plan_lanes(const Prog& p, dtype t, bool int
     case step_op::pointwise: {
       const bool two = s.b >= 0;
       const bool logic = s.code == op_code::logical_and || s.code == op_code::logical_or || s.code == op_code::logical_not;
-      if (logic || (coil::detail::is_comparison(s.code) && s.compute == dtype::b8)) { // masks of masks
+      const bool hint = s.code == op_code::realize_hint || s.code == op_code::inline_hint; // realize(mask): the mask
+      if (logic || ((hint || coil::detail::is_comparison(s.code)) && s.compute == dtype::b8)) { // masks of masks
         if (s.compute != dtype::b8 || !mask_ok(s.a) || (two && !mask_ok(s.b))) return out;
         kind[s.out] = lane_kind::mask;
       } else if (s.compute == t) {
@@ -234,10 +236,15 @@ template <class Prog> constexpr dtype lane_type(const Prog& p, dtype root, bool 
   return dtype::b8;
 }
 
-// Row kernels' stages and reductions' inputs run on batches of their own type: a bool
-// stage or a reduction of bools stays scalar there (only a pointwise loop stores masks).
+// Reductions' inputs run on batches of their own type: a reduction of bools stays scalar.
 template <class P, int I, int Root>
 inline constexpr bool vectorizable_v = vectorizable(program_v<P, I, Root>, record_v<P, I>.type);
+// A row kernel's pointwise stage: an f32 program, or a bool one in f32 lanes (a realized
+// mask that the next stages read: lane_type, without integer programs; where f32 lanes
+// pass, they are also the pointwise loops' choice, lane_dtype_v).
+template <class P, int I>
+inline constexpr bool vectorizable_stage_v =
+    vectorizable(program_v<P, I, I>, lane_type(program_v<P, I, I>, record_v<P, I>.type, false), false);
 // The lane type of I's program in a pointwise loop (lane_type), and its element type.
 template <class P, int I, int Root>
 inline constexpr dtype lane_dtype_v = lane_type(program_v<P, I, Root>, record_v<P, I>.type, true);
@@ -558,6 +565,7 @@ COIL_INLINE void run_step_simd(batch_regs<T, Arch, Values>& g, const Reads& r, s
     if constexpr (S.code == op_code::logical_and) g.m[S.out] = g.m[S.a] & g.m[S.b];
     else if constexpr (S.code == op_code::logical_or) g.m[S.out] = g.m[S.a] | g.m[S.b];
     else if constexpr (S.code == op_code::logical_not) g.m[S.out] = !g.m[S.a];
+    else if constexpr (S.compute == dtype::b8 && S.b < 0) g.m[S.out] = g.m[S.a]; // realize/inline hints
     else if constexpr (S.compute == dtype::b8) g.m[S.out] = compare_masks<S.code>(g.m[S.a], g.m[S.b]);
     else if constexpr (S.compute == dtype::i64 && index_lanes) {
       if constexpr (S.type == dtype::b8) g.m[S.out] = mask_as<T>(compare<S.code>(g.i[S.a], g.i[S.b]));
