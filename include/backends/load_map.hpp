@@ -34,8 +34,10 @@ template <class Prog> constexpr bool reads_lanes(const Prog& p) {
     if (s.op == step_op::iota || (s.op == step_op::load && s.type == dtype::b8)) return true;
   return false;
 }
-template <class P, int I, int Root>
-using row_reads_t = row_reads<value_t<P, I>, program_v<P, I, Root>.steps.size(), reads_lanes(program_v<P, I, Root>)>;
+// (T: the program's lane type, cpu/simd.hpp: its element type, or the compared operands'
+// type of a bool program)
+template <class T, class P, int I, int Root>
+using row_reads_t = row_reads<T, program_v<P, I, Root>.steps.size(), reads_lanes(program_v<P, I, Root>)>;
 
 // A step with its guard dropped: the load map runs every index step (a where's branches
 // read at the where's own index; cpu/simd.hpp runs both branches).
@@ -103,7 +105,9 @@ template <std::size_t Steps> struct load_map {
   bool fits = true; // every index value fits the lanes holding it (batch_map)
   int rank = 0, inner = 0;
   std::int64_t iota_max = 0;
-  std::uint8_t what[size]{}; // per step: 1 a load of the program's element type, 2 another load (bool), 3 an iota
+  // per step: 1 a load of values (of the program's lane type on batches: cpu/simd.hpp), 2 a
+  // bool load, 3 an iota
+  std::uint8_t what[size]{};
   std::int64_t base[size]{};
   std::int64_t step[max_rank][size]{};
   bool moves[size]{};
@@ -127,7 +131,7 @@ load_map_t<P, I, Root> make_load_map(const exec_state<N>& s, int rank, int inner
   }
   for (std::size_t j = 0; j < prog.steps.size(); ++j) {
     const step& st = prog.steps[j];
-    m.what[j] = st.op == step_op::iota ? 3 : st.op != step_op::load ? 0 : st.type == record_v<P, I>.type ? 1 : 2;
+    m.what[j] = st.op == step_op::iota ? 3 : st.op != step_op::load ? 0 : st.type != dtype::b8 ? 1 : 2;
     if (prog.steps[j].op == step_op::iota) {
       auto mag = [](std::int64_t v) { return v < 0 ? -v : v; };
       std::int64_t at = mag(m.base[j]) + 64 * mag(m.step[inner][j]); // 64: lanes of a padded tail

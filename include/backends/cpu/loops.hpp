@@ -47,7 +47,7 @@ template <class P, int R, class Arch, int N> void run_elementwise(exec_state<N>&
 #if COIL_HAS_SIMD
   if constexpr (is_simd_v<Arch> && rank > 0 && simd::vectorizable_elementwise_v<P, R, R>) {
     const std::int64_t n = s.ext[R][rank - 1];
-    if (s.str[R][rank - 1] == 1 && n >= static_cast<std::int64_t>(simd::batch<T, Arch>::size)) {
+    if (s.str[R][rank - 1] == 1 && n >= static_cast<std::int64_t>(simd::batch<simd::lane_t<P, R, R>, Arch>::size)) {
       const auto m = simd::batch_map<P, R, R>(s, rank, rank - 1); // one map for every row
       if (m.ok) {
         for_each_index_parallel(rank - 1, s.ext[R], elements_of<P, R>(s), P::plan.parallel_grain, [&](const index_t& o) {
@@ -300,7 +300,7 @@ template <class P, int I, class Arch, int N> auto stage_map(const exec_state<N>&
     return reduce_map<P, I, Arch>(s);
   } else {
 #if COIL_HAS_SIMD
-    if constexpr (is_simd_v<Arch> && r.shp.rank > 0 && simd::vectorizable_v<P, I, I>)
+    if constexpr (is_simd_v<Arch> && r.shp.rank > 0 && simd::vectorizable_stage_v<P, I>)
       return simd::batch_map<P, I, I>(s, r.shp.rank, r.shp.rank - 1);
     else
 #endif
@@ -325,8 +325,8 @@ COIL_INLINE void run_stage(exec_state<N>& s, const index_t& o, int outer_rank, [
     constexpr int last = r.shp.rank - 1;
     const std::int64_t n = s.ext[I][last];
 #if COIL_HAS_SIMD
-    if constexpr (is_simd_v<Arch> && simd::vectorizable_v<P, I, I>) {
-      if (s.str[I][last] == 1 && n >= static_cast<std::int64_t>(simd::batch<T, Arch>::size)) {
+    if constexpr (is_simd_v<Arch> && simd::vectorizable_stage_v<P, I>) {
+      if (s.str[I][last] == 1 && n >= static_cast<std::int64_t>(simd::batch<simd::lane_t<P, I, I>, Arch>::size)) {
         ix.v[last] = 0;
         if (simd::row_loop<P, I, I, Arch>(m, s, ix, last, n, out + offset_of<P, I>(s, ix))) return;
       }

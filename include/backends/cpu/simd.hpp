@@ -15,11 +15,13 @@
 //    broadcast operand) when the inner index moves by 1, and every index value of the
 //    call fits in int32 (batch_map). Strides come from exec_state, so a transposed or
 //    strided input goes through tiles (cpu/tiles.hpp) or the scalar loop, never a gather.
+// A pointwise loop whose output is bool (a comparison, a logical op, a `where` of masks or
+// a realized mask, stored as bytes) runs its program in the lanes of the type its
+// comparisons run in (lane_type) and stores the result mask as bytes 0/1 (store_flags);
+// so does a bool stage of a row kernel, in f32 lanes.
 // What stays scalar: f64 programs, integer division, shifts, pow, gather and cat, int64
-// arithmetic beyond +/- on index values in f32 programs, and bool outputs (a comparison
-// stored as bytes): every loop stores batches of the root's type, and a b8 root has no
-// lane type of its own; it would take the compared operands' type and a mask-to-bytes
-// store (one vpmovdb on AVX-512: cheap), not written yet.
+// arithmetic beyond +/- on index values in f32 programs, bool programs whose operands mix
+// element types, and the inputs of reductions of bools.
 // Anything else runs the scalar code in loops.hpp. `COIL_NO_SIMD`, a build without
 // xsimd, or a target xsimd has no batches for leaves only the scalar path
 // (COIL_HAS_SIMD is 0).
@@ -158,6 +160,10 @@ template <class Prog> constexpr auto plan_lanes(const Prog& p, dtype t, bool int
       kind[s.out] = lane_kind::mask;
       break;
     case step_op::move: // a `where` branch's value into the where's register
+      if (s.code == op_code::where && s.type == dtype::b8 && s.ta == dtype::b8 && mask_ok(s.a)) {
+        kind[s.out] = lane_kind::mask; // a where of masks (a bool output)
+        break;
+      }
       if (s.code != op_code::where || s.type != t || s.compute != t || !value_ok(s.a, s.ta)) return out;
       kind[s.out] = lane_kind::value;
       break;
@@ -168,7 +174,9 @@ template <class Prog> constexpr auto plan_lanes(const Prog& p, dtype t, bool int
       break;
     case step_op::pointwise: {
       const bool two = s.b >= 0;
-      if (s.code == op_code::logical_and || s.code == op_code::logical_or || s.code == op_code::logical_not) {
+      const bool logic = s.code == op_code::logical_and || s.code == op_code::logical_or || s.code == op_code::logical_not;
+      const bool hint = s.code == op_code::realize_hint || s.code == op_code::inline_hint; // realize(mask): the mask
+      if (logic || ((hint || coil::detail::is_comparison(s.code)) && s.compute == dtype::b8)) { // masks of masks
         if (s.compute != dtype::b8 || !mask_ok(s.a) || (two && !mask_ok(s.b))) return out;
         kind[s.out] = lane_kind::mask;
       } else if (s.compute == t) {
@@ -205,21 +213,50 @@ template <class Prog> constexpr auto plan_lanes(const Prog& p, dtype t, bool int
     }
     if (s.op == step_op::iota && index_lanes) out.iota_coeff = out.iota_coeff > 1 ? out.iota_coeff : 1;
   }
-  out.ok = kind[p.result] == lane_kind::value || kind[p.result] == lane_kind::literal;
+  // a mask result: the program's value is bool (lane_type), stored as bytes
+  out.ok = kind[p.result] == lane_kind::value || kind[p.result] == lane_kind::literal || kind[p.result] == lane_kind::mask;
   return out;
 }
 template <class Prog> constexpr bool vectorizable(const Prog& p, dtype t, bool integers = false) {
   return plan_lanes(p, t, integers).ok;
 }
 
+// The lane type of a program whose value is of type `root`: root itself, or for a bool
+// value (a mask, stored as bytes) the type its comparisons run in. plan_lanes requires
+// every value load, compared operand and cast source of a program to have its lane type,
+// so the first of f32, int32, int64 that passes is the only one. A program that has no
+// such type (bool loads and logical ops only, comparisons of iotas) passes with the first,
+// f32: its masks are batch_bool<float>, its index values int32 lanes, checked per call as
+// in any f32 program. A program whose operands mix types (f32 and int64 loads) passes with
+// none: b8, and it stays scalar.
+template <class Prog> constexpr dtype lane_type(const Prog& p, dtype root, bool integers) {
+  if (root != dtype::b8) return root;
+  for (const dtype t : {dtype::f32, dtype::i32, dtype::i64})
+    if (plan_lanes(p, t, integers).ok) return t;
+  return dtype::b8;
+}
+
+// Reductions' inputs run on batches of their own type: a reduction of bools stays scalar.
 template <class P, int I, int Root>
 inline constexpr bool vectorizable_v = vectorizable(program_v<P, I, Root>, record_v<P, I>.type);
-// ... in a pointwise loop, where integer programs run on batches too.
+// A row kernel's pointwise stage: an f32 program, or a bool one in f32 lanes (a realized
+// mask that the next stages read: lane_type, without integer programs; where f32 lanes
+// pass, they are also the pointwise loops' choice, lane_dtype_v).
+template <class P, int I>
+inline constexpr bool vectorizable_stage_v =
+    vectorizable(program_v<P, I, I>, lane_type(program_v<P, I, I>, record_v<P, I>.type, false), false);
+// The lane type of I's program in a pointwise loop (lane_type), and its element type.
 template <class P, int I, int Root>
-inline constexpr bool vectorizable_elementwise_v = vectorizable(program_v<P, I, Root>, record_v<P, I>.type, true);
+inline constexpr dtype lane_dtype_v = lane_type(program_v<P, I, Root>, record_v<P, I>.type, true);
+template <class P, int I, int Root> using lane_t = element_t<lane_dtype_v<P, I, Root>>;
+// ... in a pointwise loop, where integer programs and bool outputs run on batches too.
+template <class P, int I, int Root>
+inline constexpr bool vectorizable_elementwise_v = vectorizable(program_v<P, I, Root>, lane_dtype_v<P, I, Root>, true);
 // The register kinds of a program that runs on batches (the elementwise superset: the
 // same kinds for an f32 program either way).
-template <class P, int I, int Root> inline constexpr auto lanes_v = plan_lanes(program_v<P, I, Root>, record_v<P, I>.type, true);
+template <class P, int I, int Root> inline constexpr auto lanes_v = plan_lanes(program_v<P, I, Root>, lane_dtype_v<P, I, Root>, true);
+// The loads of one row of I's program, in its lane type.
+template <class P, int I, int Root> using lane_reads_t = row_reads_t<lane_t<P, I, Root>, P, I, Root>;
 
 #if COIL_HAS_SIMD
 
@@ -382,6 +419,50 @@ template <class T, class Arch> COIL_INLINE xsimd::batch_bool<T, Arch> load_flags
   }
 }
 
+// A mask stored as `size` bools (bytes 0 and 1) at p, any alignment, no byte past them
+// written. AVX-512: with BW and VL one zero-masked byte move of ones (vmovdqu8), else the
+// mask's lanes as 0/1 narrowed to bytes (vpmovdb, vpmovqb); AVX2, 32-bit lanes: the 0/-1
+// lanes packed to bytes and negated. Elsewhere through a T buffer (xsimd 8.1's
+// batch_bool::store_unaligned(bool*) does the same on SSE/AVX, and tests the 16 bits
+// one at a time on AVX-512).
+template <class T, class Arch> COIL_INLINE void store_flags(const xsimd::batch_bool<T, Arch>& m, bool* p) {
+  using M = xsimd::batch_bool<T, Arch>;
+#if defined(__AVX512F__)
+  if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>) {
+    const typename M::register_type k = m; // a __mmask16 (4-byte lanes) or __mmask8
+#if defined(__AVX512BW__) && defined(__AVX512VL__)
+    const __m128i bytes = _mm_maskz_mov_epi8(static_cast<__mmask16>(k), _mm_set1_epi8(1));
+#else
+    __m128i bytes;
+    if constexpr (sizeof(T) == 4) bytes = _mm512_cvtepi32_epi8(_mm512_maskz_set1_epi32(k, 1));
+    else bytes = _mm512_cvtepi64_epi8(_mm512_maskz_set1_epi64(k, 1));
+#endif
+    if constexpr (M::size == 16) _mm_storeu_si128(reinterpret_cast<__m128i*>(p), bytes);
+    else _mm_storel_epi64(reinterpret_cast<__m128i*>(p), bytes);
+    return;
+  } else
+#endif
+#if defined(__AVX2__)
+  if constexpr (std::is_base_of_v<xsimd::avx2, Arch> && sizeof(T) == 4) {
+    const __m256i w = mask_as<std::int32_t>(m); // 8 lanes of 0 / -1
+    const __m128i h = _mm_packs_epi32(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_sub_epi8(_mm_setzero_si128(), _mm_packs_epi16(h, h)));
+    return;
+  } else
+#endif
+  {
+    alignas(64) T lanes[M::size];
+    xsimd::select(m, batch<T, Arch>(T(1)), batch<T, Arch>(T(0))).store_aligned(lanes);
+    for (std::size_t k = 0; k < M::size; ++k) p[k] = lanes[k] != T(0);
+  }
+}
+
+// A batch of a program's values at `out`: the values, or a bool program's mask as bytes.
+template <class V, class Out> COIL_INLINE void store_lanes(const V& v, Out* out) {
+  if constexpr (std::is_same_v<Out, bool>) store_flags(v, out);
+  else v.store_unaligned(out);
+}
+
 // 0, step, 2 step, ... in the lanes of B (a constant for step 1).
 template <class B> COIL_INLINE B lane_ramp(std::int64_t step = 1) {
   using T = typename B::value_type;
@@ -402,6 +483,18 @@ template <op_code C, class B> COIL_INLINE auto compare(const B& a, const B& b) {
   else return a >= b; // ge
 }
 
+// A comparison of two masks, as the scalar operator on bools (false < true), in and, or
+// and not: xsimd 8.1's == on batch_bool<float> of SSE/AVX compares the lanes as floats
+// (a true lane, all ones, is a NaN), and its ^ of AVX-512 masks is an or.
+template <op_code C, class M> COIL_INLINE M compare_masks(const M& a, const M& b) {
+  if constexpr (C == op_code::eq) return (a & b) | ~(a | b);
+  else if constexpr (C == op_code::ne) return (a | b) & ~(a & b);
+  else if constexpr (C == op_code::lt) return ~a & b;
+  else if constexpr (C == op_code::le) return ~a | b;
+  else if constexpr (C == op_code::gt) return a & ~b;
+  else return a | ~b; // ge
+}
+
 // Which array of batch_regs step S writes, in a program of element type T (plan_lanes'
 // rules; a literal writes values, and index lanes when it is an integer).
 constexpr lane_kind written_kind(const step& s, dtype t) {
@@ -414,7 +507,7 @@ constexpr lane_kind written_kind(const step& s, dtype t) {
   case step_op::pointwise:
     if (s.type == dtype::b8) return lane_kind::mask;
     return s.compute == dtype::i64 && t != dtype::i64 ? lane_kind::index : lane_kind::value;
-  case step_op::move: return lane_kind::value;
+  case step_op::move: return s.type == dtype::b8 ? lane_kind::mask : lane_kind::value;
   default: return lane_kind::none;
   }
 }
@@ -460,7 +553,9 @@ COIL_INLINE void run_step_simd(batch_regs<T, Arch, Values>& g, const Reads& r, s
   } else if constexpr (S.op == step_op::select) {
     g.m[S.out] = g.m[S.a]; // branch 0 (the where's first branch) where the condition holds
   } else if constexpr (S.op == step_op::move) {
-    if constexpr (S.branch == 0) g.v[S.out] = g.v[S.a];
+    if constexpr (S.type == dtype::b8 && S.branch == 0) g.m[S.out] = g.m[S.a];
+    else if constexpr (S.type == dtype::b8) g.m[S.out] = (g.m[S.guard] & g.m[S.out]) | (~g.m[S.guard] & g.m[S.a]);
+    else if constexpr (S.branch == 0) g.v[S.out] = g.v[S.a];
     else g.v[S.out] = xsimd::select(g.m[S.guard], g.v[S.out], g.v[S.a]);
   } else if constexpr (S.op == step_op::cast) {
     if constexpr (S.ta == dtype::b8) g.v[S.out] = xsimd::select(g.m[S.a], B(T(1)), B(T(0)));
@@ -470,6 +565,8 @@ COIL_INLINE void run_step_simd(batch_regs<T, Arch, Values>& g, const Reads& r, s
     if constexpr (S.code == op_code::logical_and) g.m[S.out] = g.m[S.a] & g.m[S.b];
     else if constexpr (S.code == op_code::logical_or) g.m[S.out] = g.m[S.a] | g.m[S.b];
     else if constexpr (S.code == op_code::logical_not) g.m[S.out] = !g.m[S.a];
+    else if constexpr (S.compute == dtype::b8 && S.b < 0) g.m[S.out] = g.m[S.a]; // realize/inline hints
+    else if constexpr (S.compute == dtype::b8) g.m[S.out] = compare_masks<S.code>(g.m[S.a], g.m[S.b]);
     else if constexpr (S.compute == dtype::i64 && index_lanes) {
       if constexpr (S.type == dtype::b8) g.m[S.out] = mask_as<T>(compare<S.code>(g.i[S.a], g.i[S.b]));
       else if constexpr (S.b < 0) g.i[S.out] = apply<S.code>(g.i[S.a]);
@@ -514,11 +611,11 @@ template <class P, int I, int Root, class B, class Reads> COIL_INLINE hoisted<P,
   return h;
 }
 
-// The program's value on the batch of inner indices [j, j + size); the row-invariant
-// steps are read from `h` (hoist), and with Rcp its invariant divisions multiply by
-// h.rcp.
+// The program's value on the batch of inner indices [j, j + size): a batch of B, or the
+// mask of a bool program; the row-invariant steps are read from `h` (hoist), and with
+// Rcp its invariant divisions multiply by h.rcp.
 template <class P, int I, int Root, class B, bool Rcp = false, class Reads>
-COIL_INLINE B eval_batch(const Reads& r, std::int64_t j, const hoisted<P, I, Root, B>& h) {
+COIL_INLINE auto eval_batch(const Reads& r, std::int64_t j, const hoisted<P, I, Root, B>& h) {
   using T = typename B::value_type;
   batch_regs<T, typename B::arch_type, hoisted<P, I, Root, B>::values> g;
   [&]<std::size_t... J>(std::index_sequence<J...>) {
@@ -531,21 +628,24 @@ COIL_INLINE B eval_batch(const Reads& r, std::int64_t j, const hoisted<P, I, Roo
         }(),
         ...);
   }(std::make_index_sequence<program_v<P, I, Root>.steps.size()>{});
-  return g.v[program_v<P, I, Root>.result];
+  if constexpr (record_v<P, I>.type == dtype::b8) return g.m[program_v<P, I, Root>.result];
+  else return g.v[program_v<P, I, Root>.result];
 }
 
-// out[j] = value of I at inner index j of the row `r` reads, j in [0, n), on batches (with
-// the reciprocals of its invariant divisors where hoist allows them: Rcp). The tail shorter
-// than a batch runs as one more batch over copies of its elements padded with zeros (the
-// padded lanes are dropped), so every element of a row is computed by the same code: an
-// element and its mirror in x + x^T get the same bits whichever of them falls in a tail
-// (libm's scalar exp and xsimd's differ in the last bit).
+// out[j] = value of I at inner index j of the row `r` reads, j in [0, n), on batches of B,
+// I's lane type (with the reciprocals of its invariant divisors where hoist allows them:
+// Rcp). The tail shorter than a batch runs as one more batch over copies of its elements
+// padded with zeros (the padded lanes are dropped: its values, or a bool program's bytes,
+// go through a buffer, and only the row's own elements are copied out), so every element
+// of a row is computed by the same code: an element and its mirror in x + x^T get the
+// same bits whichever of them falls in a tail (libm's scalar exp and xsimd's differ in
+// the last bit).
 template <class P, int I, int Root, class B, bool Rcp, class Reads>
-COIL_INLINE void row_batches_with(const Reads& r, std::int64_t n, typename B::value_type* out, const hoisted<P, I, Root, B>& h) {
+COIL_INLINE void row_batches_with(const Reads& r, std::int64_t n, value_t<P, I>* out, const hoisted<P, I, Root, B>& h) {
   using T = typename B::value_type;
   constexpr std::int64_t W = B::size;
   std::int64_t j = 0;
-  for (; j + W <= n; j += W) eval_batch<P, I, Root, B, Rcp>(r, j, h).store_unaligned(out + j);
+  for (; j + W <= n; j += W) store_lanes(eval_batch<P, I, Root, B, Rcp>(r, j, h), out + j);
   if (j == n) return;
   constexpr std::size_t loads = sizeof(r.at) / sizeof(r.at[0]);
   alignas(64) T pad[loads][W]{};
@@ -564,12 +664,12 @@ COIL_INLINE void row_batches_with(const Reads& r, std::int64_t n, typename B::va
       tail.flag[k] = flags[k];
     }
   }
-  alignas(64) T lanes[W];
-  eval_batch<P, I, Root, B, Rcp>(tail, 0, h).store_aligned(lanes);
+  alignas(64) value_t<P, I> lanes[W];
+  store_lanes(eval_batch<P, I, Root, B, Rcp>(tail, 0, h), lanes);
   for (std::int64_t l = 0; j + l < n; ++l) out[j + l] = lanes[l];
 }
 template <class P, int I, int Root, class B, class Reads>
-COIL_INLINE void row_batches(const Reads& r, std::int64_t n, typename B::value_type* out) {
+COIL_INLINE void row_batches(const Reads& r, std::int64_t n, value_t<P, I>* out) {
   const auto h = hoist<P, I, Root, B>(r);
   if constexpr (row_invariant_v<P, I, Root>.any_recip)
     if (h.rcp_ok) return row_batches_with<P, I, Root, B, true>(r, n, out, h);
@@ -595,10 +695,9 @@ template <class P, int I, int Root, int N> load_map_t<P, I, Root> batch_map(cons
 template <class P, int I, int Root, class Arch, int N>
 COIL_INLINE bool row_loop(const load_map_t<P, I, Root>& m, const exec_state<N>& s, index_t ix, int inner, std::int64_t n,
                           value_t<P, I>* out) {
-  using T = value_t<P, I>;
-  using B = batch<T, Arch>;
+  using B = batch<lane_t<P, I, Root>, Arch>;
   if (!m.ok) return false;
-  row_reads_t<P, I, Root> r;
+  lane_reads_t<P, I, Root> r;
   ix.v[inner] = 0;
   reads_at<P, I, Root>(m, s, ix, r);
   row_batches<P, I, Root, B>(r, n, out);
@@ -639,7 +738,7 @@ COIL_INLINE bool row_reduce(const load_map_t<P, I, Root>& m, const exec_state<N>
   using B = batch<T, Arch>;
   constexpr std::int64_t W = B::size;
   if (!m.ok) return false;
-  row_reads_t<P, I, Root> r;
+  row_reads_t<T, P, I, Root> r;
   ix.v[inner] = 0;
   reads_at<P, I, Root>(m, s, ix, r);
   constexpr bool is_sum = C == op_code::sum || C == op_code::mean;
@@ -707,7 +806,7 @@ COIL_INLINE bool row_fold_into(const load_map_t<P, I, Root>& m, const exec_state
   constexpr op_code fold_code = C == op_code::amax ? op_code::maximum : op_code::minimum;
   static_assert(std::is_same_v<Acc, std::conditional_t<is_sum, double, T>>);
   if (!m.ok) return false;
-  row_reads_t<P, I, Root> r;
+  row_reads_t<T, P, I, Root> r;
   ix.v[inner] = 0;
   reads_at<P, I, Root>(m, s, ix, r);
   const auto h = hoist<P, I, Root, B>(r);

@@ -71,11 +71,12 @@ tile_plan<Steps> plan_tiles(const load_map<Steps>& m, const std::int64_t* ext, i
 
 // Runs pointwise kernel R (root and body R, vectorizable, its output contiguous along the
 // inner axis of rank `rank`) through tiles. False (nothing written) when its loads do not
-// fit a tile plan.
+// fit a tile plan. The staged operands are of R's lane type (a bool output's: the type its
+// comparisons run in).
 template <class P, int R, class Arch, int N, class Map>
 bool run_elementwise_tiled(const Map& m, exec_state<N>& s, int rank, value_t<P, R>* out, std::int64_t work,
                            std::int64_t grain) {
-  using T = value_t<P, R>;
+  using T = lane_t<P, R, R>;
   using B = batch<T, Arch>;
   constexpr std::size_t steps = program_v<P, R, R>.steps.size();
   constexpr std::int64_t width = tile_cols<T>; // of a tile, along the inner axis
@@ -101,7 +102,7 @@ bool run_elementwise_tiled(const Map& m, exec_state<N>& s, int rank, value_t<P, 
       const std::int64_t cols = std::min(width, n - j0);
       index_t ix = o;
       ix.v[inner] = j0;
-      row_reads_t<P, R, R> origin;
+      lane_reads_t<P, R, R> origin;
       reads_at<P, R, R>(m, s, ix, origin);
       // stage: buf[r][c] = operand at (tile row r, column c). A transposed operand is
       // copied a contiguous run of `rows` elements per column first (vector loads, many
@@ -123,7 +124,7 @@ bool run_elementwise_tiled(const Map& m, exec_state<N>& s, int rank, value_t<P, 
       for (std::int64_t r = 0; r < rows; ++r) {
         if (a >= 0) ix.v[a] = o.v[a] + r;
         ix.v[inner] = j0;
-        row_reads_t<P, R, R> rr;
+        lane_reads_t<P, R, R> rr;
         reads_at<P, R, R>(m, s, ix, rr);
         for (std::size_t j = 0; j < steps; ++j)
           if (t.slot[j] >= 0) {
