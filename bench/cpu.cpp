@@ -20,6 +20,7 @@
 #endif
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -630,15 +631,21 @@ int main(int argc, char** argv) {
     const double vs_triad = tri ? r.gbps / tri->gbps : NAN;
     std::printf("| %s | %s | %d | %.4f | %.4f..%.4f | %.2f | %.2f | %.2f | %.2g |\n", r.workload.c_str(), r.impl.c_str(),
                 r.threads, r.median_ms, r.min_ms, r.max_ms, r.gbps, vs_eigen, vs_triad, r.err);
-    char err_text[32] = "null";
-    if (!std::isnan(r.err)) std::snprintf(err_text, sizeof err_text, "%.3e", r.err);
+    // JSON has no NaN: a missing ratio or error (no Eigen row, the triad's error) is null
+    auto number = [](double v, const char* format) {
+      std::array<char, 32> text{};
+      if (std::isnan(v)) std::snprintf(text.data(), text.size(), "null");
+      else std::snprintf(text.data(), text.size(), format, v);
+      return text;
+    };
     if (js) {
       std::fprintf(js,
                    "%s  {\"workload\": \"%s\", \"impl\": \"%s\", \"threads\": %d, \"median_ms\": %.6f, \"min_ms\": %.6f, "
-                   "\"max_ms\": %.6f, \"repetitions\": 10, \"gbps\": %.4f, \"ratio_to_eigen\": %.4f, \"ratio_to_triad\": %.4f, "
+                   "\"max_ms\": %.6f, \"repetitions\": 10, \"gbps\": %.4f, \"ratio_to_eigen\": %s, \"ratio_to_triad\": %s, "
                    "\"max_rel_err\": %s, \"input_bytes\": %lld, \"sweep\": %s}",
                    first ? "" : ",\n", r.workload.c_str(), r.impl.c_str(), r.threads, r.median_ms, r.min_ms, r.max_ms, r.gbps,
-                   vs_eigen, vs_triad, err_text, static_cast<long long>(r.input_bytes), r.sweep ? "true" : "false");
+                   number(vs_eigen, "%.4f").data(), number(vs_triad, "%.4f").data(), number(r.err, "%.3e").data(),
+                   static_cast<long long>(r.input_bytes), r.sweep ? "true" : "false");
       first = false;
     }
   }
