@@ -80,8 +80,10 @@ struct dev_array {
 };
 
 // Median and spread (min..max) of `reps` timings of `iters` back-to-back calls, ms per call.
-// COIL_BENCH_ONLY=<substring> times only the workloads whose name contains it.
-template <class F> void time_it(const char* workload, double bytes, double flops, F&& call) {
+// COIL_BENCH_ONLY=<substring> times only the workloads whose name contains it. `impl`:
+// "coil", or "coil+graph" for a model replaying its launches from a CUDA graph (beside
+// torch's "compile+graph": the GPU time without the host's time per call).
+template <class F> void time_it(const char* workload, double bytes, double flops, F&& call, const char* impl = "coil") {
   if (const char* only = std::getenv("COIL_BENCH_ONLY"); only && !std::strstr(workload, only)) return;
   for (int i = 0; i < 20; ++i) call(); // warm-up: arena allocation, cuBLAS handle, caches
   coil::cuda_check(cudaDeviceSynchronize(), "sync");
@@ -102,9 +104,9 @@ template <class F> void time_it(const char* workload, double bytes, double flops
   coil::cuda_check(cudaGetLastError(), "benchmark");
   std::sort(ms.begin(), ms.end());
   const double med = ms[ms.size() / 2];
-  std::printf("{\"workload\": \"%s\", \"impl\": \"coil\", \"median_ms\": %.6f, \"min_ms\": %.6f, \"max_ms\": %.6f, "
+  std::printf("{\"workload\": \"%s\", \"impl\": \"%s\", \"median_ms\": %.6f, \"min_ms\": %.6f, \"max_ms\": %.6f, "
               "\"gbps\": %.1f, \"tflops\": %.3f, \"reps\": %d}\n",
-              workload, med, ms.front(), ms.back(), bytes / (med * 1e6), flops / (med * 1e9), reps);
+              workload, impl, med, ms.front(), ms.back(), bytes / (med * 1e6), flops / (med * 1e9), reps);
   cudaEventDestroy(start);
   cudaEventDestroy(stop);
 }
@@ -127,18 +129,27 @@ int main() {
   auto bv = coil::arg<"b">(coil::tensor_view<const float, 1>{b.data(), {cols}, {1}});
   const double rw = 2.0 * rows * cols * 4;
 
-  w::w0_gpu m0;
-  time_it("W0 x*a+b [16384,1024]", rw, 0, [&] { check(m0.run(xin, av, bv, yout)); });
-  w::w1_gpu m1;
-  time_it("W1 gelu(x*a+b) [16384,1024]", rw, 0, [&] { check(m1.run(xin, av, bv, yout)); });
-  w::w2_gpu m2;
-  time_it("W2 softmax [16384,1024]", rw, 0, [&] { check(m2.run(xin, yout)); });
-  w::w3_gpu m3;
-  time_it("W3 layer_norm [16384,1024]", rw, 0, [&] { check(m3.run(xin, av, bv, yout)); });
-  w::sum_gpu msum;
-  dev_array total(1, 17);
-  time_it("sum [16384,1024]", 4.0 * rows * cols, 0,
-          [&] { check(msum.run(xin, coil::out(coil::tensor_view<float, 0>{total.data(), {}, {}}))); });
+  // each of these as called, then from a CUDA graph (recorded on the first warm-up call)
+  for (const bool graph : {false, true}) {
+    const char* impl = graph ? "coil+graph" : "coil";
+    w::w0_gpu m0;
+    m0.device().use_graphs(graph);
+    time_it("W0 x*a+b [16384,1024]", rw, 0, [&] { check(m0.run(xin, av, bv, yout)); }, impl);
+    w::w1_gpu m1;
+    m1.device().use_graphs(graph);
+    time_it("W1 gelu(x*a+b) [16384,1024]", rw, 0, [&] { check(m1.run(xin, av, bv, yout)); }, impl);
+    w::w2_gpu m2;
+    m2.device().use_graphs(graph);
+    time_it("W2 softmax [16384,1024]", rw, 0, [&] { check(m2.run(xin, yout)); }, impl);
+    w::w3_gpu m3;
+    m3.device().use_graphs(graph);
+    time_it("W3 layer_norm [16384,1024]", rw, 0, [&] { check(m3.run(xin, av, bv, yout)); }, impl);
+    w::sum_gpu msum;
+    msum.device().use_graphs(graph);
+    dev_array total(1, 17);
+    time_it("sum [16384,1024]", 4.0 * rows * cols, 0,
+            [&] { check(msum.run(xin, coil::out(coil::tensor_view<float, 0>{total.data(), {}, {}}))); }, impl);
+  }
   {
     const std::int64_t n = 4096; // x [n, n] + t^T, t [n, n]: x and the output reuse the buffers above
     dev_array t(n * n, 11);

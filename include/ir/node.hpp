@@ -33,6 +33,7 @@ struct node_record {
   std::int64_t start = 0, stop = 0, step = 1; // slice, normalized to the input extent if static
   std::uint64_t bits = 0;   // constant: the value's bits (double for floating, int64 otherwise)
   name16 name{};            // input: its name
+  bool cuda_kernel = false; // custom: its kernel launches CUDA work (ops/custom.hpp), coil::cuda only
 };
 
 // Outcome of shape/dtype inference: the record, or a one-line message.
@@ -43,8 +44,10 @@ struct infer_result {
 };
 
 // What a custom kernel (coil::custom, ops/custom.hpp) is called with: its output's and
-// inputs' base pointers, extents and element strides.
+// inputs' base pointers, extents and element strides, and for a CUDA kernel the model's
+// stream (a cudaStream_t).
 struct custom_call {
+  void* stream = nullptr;
   void* out = nullptr;
   const std::int64_t* out_ext = nullptr;
   const std::int64_t* out_str = nullptr;

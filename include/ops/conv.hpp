@@ -1,5 +1,7 @@
 // conv1d and conv2d as F.conv1d / F.conv2d (stride, padding, dilation, groups, including
-// depthwise). The zero-padded input is read through sliding windows (window views); two
+// depthwise). On coil::cuda a convolution worth a GEMM is one implicit-GEMM kernel
+// (backends/cuda/conv_igemm.hpp: the windows gathered tile by tile, never stored).
+// Elsewhere the zero-padded input is read through sliding windows (window views); two
 // lowerings follow from there:
 //  - im2col + GEMM (conv_as_gemm): the windows are stored once as the columns
 //    [N, G, Cg*KH*KW, OH*OW] and the library GEMM (cuBLAS, Eigen) multiplies each group's
@@ -14,16 +16,19 @@
 
 #include "../core/targets.hpp"
 #include "../ir/op_matmul.hpp"
+#include "custom.hpp"
 #include "padding.hpp"
 
 namespace coil {
 
-// How a convolution is computed (not a PyTorch keyword): `automatic` picks im2col + GEMM
-// or the direct sum per conv (conv_as_gemm); `direct` never stores the columns (their
-// size: C/groups * K times the input's, a concern with little memory); `im2col` takes the
-// GEMM wherever it can (f32/f64 on the compiled backends). The reference backend always
-// sums directly.
-enum class conv_algorithm : std::uint8_t { automatic, direct, im2col };
+// How a convolution is computed (not a PyTorch keyword): `automatic` picks a GEMM or the
+// direct sum per conv (conv_as_gemm), the GEMM being the implicit one on coil::cuda and
+// im2col + the library GEMM on the CPU; `direct` never stores the columns (their size:
+// C/groups * K times the input's, a concern with little memory); `im2col` takes im2col +
+// the library GEMM (cuBLAS, Eigen) wherever it can (f32/f64 on the compiled backends);
+// `implicit_gemm` takes the implicit GEMM wherever it can on coil::cuda (im2col on the
+// CPU). The reference backend always sums directly.
+enum class conv_algorithm : std::uint8_t { automatic, direct, im2col, implicit_gemm };
 
 // Convolution parameters, per spatial dim (conv1d reads element 0): PyTorch's keywords.
 //   coil::conv2d<coil::conv2d_args{.stride = {2, 2}, .padding = {1, 1}}>(x, w, b)
@@ -213,6 +218,36 @@ template <int Spatial, conv2d_args A, bool HasBias, class Target> struct lower_i
   template <class X, class W, class... B>
   using apply = decltype(detail::conv_lowering<Spatial, A, detail::conv_as_gemm<Target, Spatial, A>(record_of<X>, record_of<W>)>::build(
       X{}, W{}, B{}...));
+};
+
+namespace cuda_kernel {
+// The implicit-GEMM convolution as a CUDA custom kernel (ops/custom.hpp): x, the weight
+// with KH x KW windows (conv1d: KH = 1) and the bias when HasBias, to [N, O, OL...]. `run`
+// is defined with the CUDA kernels (backends/cuda/conv_igemm.hpp), the only place a
+// coil::cuda model is compiled.
+template <int Spatial, conv2d_args A, bool HasBias, std::int64_t KH, std::int64_t KW> struct conv_implicit_gemm {
+  static constexpr const char* name = Spatial == 1 ? "conv1d" : "conv2d";
+  static constexpr bool cuda = true;
+  static constexpr infer_result infer(const node_record* in, int) { return detail::conv_infer<Spatial, A, HasBias>(in); }
+  template <class Out, class X, class W, class... B> static void run(void* stream, Out out, X x, W w, B... bias);
+};
+} // namespace cuda_kernel
+
+// On coil::cuda: the implicit GEMM where conv_as_gemm takes a GEMM and `im2col` is not asked for.
+template <int Spatial, conv2d_args A, bool HasBias> struct lower_impl<conv_op<Spatial, A, HasBias>, cuda> {
+  template <class X, class W>
+  static constexpr bool implicit = A.algorithm != conv_algorithm::im2col && detail::conv_as_gemm<cuda, Spatial, A>(record_of<X>, record_of<W>);
+  template <class X, class W, class... B> static constexpr auto lower() {
+    if constexpr (implicit<X, W>) {
+      constexpr shape ws = record_of<W>.shp;
+      using kernel = cuda_kernel::conv_implicit_gemm<Spatial, A, HasBias, Spatial == 1 ? 1 : ws.d[2].static_value(),
+                                                     ws.d[Spatial == 1 ? 2 : 3].static_value()>;
+      return node_t<custom_op<kernel, X, W, B...>, X, W, B...>{};
+    } else {
+      return detail::conv_lowering<Spatial, A, detail::conv_as_gemm<cuda, Spatial, A>(record_of<X>, record_of<W>)>::build(X{}, W{}, B{}...);
+    }
+  }
+  template <class X, class W, class... B> using apply = decltype(lower<X, W, B...>());
 };
 
 // `conv2d(x, w, b)`, `conv2d<coil::conv2d_args{.stride = {2, 2}, .padding = {1, 1}, .groups = 4}>(x, w)`:

@@ -2,8 +2,11 @@
 // inputs are realized before it runs, like a GEMM's: a value computed in the model arrives
 // in a row-major buffer; a model input arrives as the caller passed it (its strides are in
 // the view). The kernel writes its output through the view it is given (row-major in the
-// arena, or the caller's layout when it is an output). Host targets only (cpu and the
-// reference, which calls the same function on its own copies of the inputs).
+// arena, or the caller's layout when it is an output). Host targets (cpu and the
+// reference, which calls the same function on its own copies of the inputs); a kernel that
+// declares `static constexpr bool cuda = true` runs on coil::cuda instead, as
+// `run(stream, out, in...)` with device views, launching its work on `stream` (a
+// cudaStream_t): the implicit-GEMM convolution (backends/cuda/conv_igemm.hpp) is one.
 //
 //   struct my_kernel {
 //     static constexpr const char* name = "my_op";
@@ -40,11 +43,16 @@ template <class T, int Rank> tensor_view<T, Rank> view_of_call(T* data, const st
 template <class Kernel, class... C> struct custom_op {
   static constexpr op_code code = op_code::custom;
   static constexpr const char* name = Kernel::name;
+  static constexpr bool cuda_kernel = [] {
+    if constexpr (requires { Kernel::cuda; }) return static_cast<bool>(Kernel::cuda);
+    else return false;
+  }();
   static constexpr infer_result infer(const node_record* in, int n) {
     infer_result r = Kernel::infer(in, n);
     r.rec.code = code;
     r.rec.kind = op_kind::custom;
     r.rec.compute = r.rec.type;
+    r.rec.cuda_kernel = cuda_kernel;
     return r;
   }
 
@@ -54,8 +62,13 @@ template <class Kernel, class... C> struct custom_op {
     using T = element_t<out.type>;
     const auto ov = detail::view_of_call<T, out.shp.rank>(static_cast<T*>(c.out), c.out_ext, c.out_str);
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      Kernel::run(ov, detail::view_of_call<const element_t<record_of<C>.type>, record_of<C>.shp.rank>(
-                          static_cast<const element_t<record_of<C>.type>*>(c.in[I]), c.in_ext[I], c.in_str[I])...);
+      if constexpr (cuda_kernel)
+        Kernel::run(c.stream, ov,
+                    detail::view_of_call<const element_t<record_of<C>.type>, record_of<C>.shp.rank>(
+                        static_cast<const element_t<record_of<C>.type>*>(c.in[I]), c.in_ext[I], c.in_str[I])...);
+      else
+        Kernel::run(ov, detail::view_of_call<const element_t<record_of<C>.type>, record_of<C>.shp.rank>(
+                            static_cast<const element_t<record_of<C>.type>*>(c.in[I]), c.in_ext[I], c.in_str[I])...);
     }(std::index_sequence_for<C...>{});
   }
 };

@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "../backends/cuda/conv_igemm.hpp"
 #include "../backends/cuda/kernels.hpp"
 #include "../backends/cuda/register_rows.hpp"
 #include "../backends/cuda/rows.hpp"
@@ -127,6 +128,7 @@ public:
     if (blas_) (void)cublasDestroy(blas_);
     if (blas_workspace_) (void)cudaFree(blas_workspace_);
     if (scratch_) (void)cudaFree(scratch_);
+    if (arrivals_) (void)cudaFree(arrivals_);
     if (arena_) (void)cudaFree(arena_);
   }
 
@@ -144,18 +146,32 @@ public:
   }
   std::byte* arena() const { return arena_; }
 
-  // Scratch for the partials of two-stage reductions: grown (never shrunk) before a call's
-  // launches, since recording a graph forbids allocation.
-  status reserve_scratch(std::size_t bytes) {
-    if (bytes <= scratch_bytes_) return {};
-    if (scratch_) (void)cudaFree(scratch_);
-    scratch_ = nullptr;
-    scratch_bytes_ = 0;
-    const status st = cuda_status(cudaMalloc(&scratch_, bytes), "cudaMalloc (reduction partials)");
-    if (st) scratch_bytes_ = bytes;
-    return st;
+  // Scratch for the partials of two-stage reductions, and their arrival counts (one per
+  // output): grown (never shrunk) before a call's launches, since recording a graph
+  // forbids allocation. The counts are zeroed once on the model's stream when allocated;
+  // every reduction leaves them at 0 again.
+  status reserve_scratch(std::size_t bytes, std::size_t counts) {
+    if (bytes > scratch_bytes_) {
+      if (scratch_) (void)cudaFree(scratch_);
+      scratch_ = nullptr;
+      scratch_bytes_ = 0;
+      const status st = cuda_status(cudaMalloc(&scratch_, bytes), "cudaMalloc (reduction partials)");
+      if (!st) return st;
+      scratch_bytes_ = bytes;
+    }
+    if (counts > arrival_count_) {
+      if (arrivals_) (void)cudaFree(arrivals_);
+      arrivals_ = nullptr;
+      arrival_count_ = 0;
+      status st = cuda_status(cudaMalloc(&arrivals_, counts * sizeof(unsigned)), "cudaMalloc (reduction counts)");
+      if (st) st = cuda_status(cudaMemsetAsync(arrivals_, 0, counts * sizeof(unsigned), stream_), "cudaMemsetAsync (reduction counts)");
+      if (!st) return st;
+      arrival_count_ = counts;
+    }
+    return {};
   }
   void* scratch() const { return scratch_; }
+  unsigned* arrivals() const { return arrivals_; }
 
   void set_stream(cudaStream_t s) { stream_ = s; }
   cudaStream_t stream() const { return stream_; }
@@ -257,6 +273,8 @@ private:
   std::size_t blas_workspace_bytes_ = 0;
   void* scratch_ = nullptr;
   std::size_t scratch_bytes_ = 0;
+  unsigned* arrivals_ = nullptr;
+  std::size_t arrival_count_ = 0;
 
   void drop_graph() {
     if (exec_) (void)cudaGraphExecDestroy(exec_);
@@ -435,15 +453,17 @@ inline std::int64_t reduction_slices(std::int64_t outputs, std::int64_t count) {
 template <class P, int R, int N> std::pair<std::int64_t, std::int64_t> reduction_size(const exec_state<N>& s) {
   return {product(s.ext[R], 0, kernel::record_v<P, R>.shp.rank), kernel::fold_of<P, R>(s, index_t{}).count};
 }
-// Bytes of partials kernel K needs in this call (0: none).
-template <class P, int K, int N> std::size_t scratch_bytes(const exec_state<N>& s) {
+// Bytes of partials kernel K needs in this call and its outputs, one arrival count each
+// ({0, 0}: not a two-stage reduction).
+template <class P, int K, int N> std::pair<std::size_t, std::int64_t> scratch_need(const exec_state<N>& s) {
   if constexpr (P::plan.kind[K] != kernel_kind::reduction) {
-    return 0;
+    return {0, 0};
   } else {
     constexpr int R = P::plan.kernel_root[K];
     const auto [outputs, count] = reduction_size<P, R>(s);
     const std::int64_t slices = reduction_slices(outputs, count);
-    return slices > 1 ? static_cast<std::size_t>(outputs * slices) * sizeof(cuda_kernel::reduction_partial<P, R>) : 0;
+    if (slices <= 1) return {0, 0};
+    return {static_cast<std::size_t>(outputs * slices) * sizeof(cuda_kernel::reduction_partial<P, R>), outputs};
   }
 }
 
@@ -624,12 +644,28 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
   constexpr kernel_kind kind = P::plan.kind[K];
   constexpr int threads = cuda_kernel::block_threads;
   const cudaStream_t stream = dev.stream();
-  static_assert(kind != kernel_kind::custom, "coil: custom kernels (coil::custom) run on host targets only, not coil::cuda");
+  static_assert(kind != kernel_kind::custom || kernel::record_v<P, R>.cuda_kernel,
+                "coil: this custom kernel (coil::custom) runs on host targets only; one that declares `cuda = true` runs "
+                "on coil::cuda (ops/custom.hpp)");
   if constexpr (K > 0) {
     if constexpr (kernel::gemm_epilogue_v<P, K - 1>.kind != kernel::gemm_epilogue_kind::none)
       if (lt_epilogue_taken<P, K - 1>(s)) return {}; // the GEMM before computed this kernel's output
   }
-  if constexpr (kind == kernel_kind::matmul) {
+  if constexpr (kind == kernel_kind::custom) { // a CUDA custom kernel: it launches on the model's stream
+    constexpr node_record r = kernel::record_v<P, R>;
+    custom_call c;
+    c.stream = stream;
+    c.out = const_cast<void*>(s.data[R]);
+    c.out_ext = s.ext[R];
+    c.out_str = s.str[R];
+    for (int k = 0; k < r.ninputs; ++k) {
+      c.in[k] = s.data[r.inputs[k]];
+      c.in_ext[k] = s.ext[r.inputs[k]];
+      c.in_str[k] = s.str[r.inputs[k]];
+    }
+    P::graph::launchers[R](c);
+    return cuda_status(cudaGetLastError(), "kernel launch");
+  } else if constexpr (kind == kernel_kind::matmul) {
     if constexpr (kernel::gemm_epilogue_v<P, K>.kind != kernel::gemm_epilogue_kind::none) {
       if (lt_epilogue_taken<P, K>(s)) return run_matmul_lt<P, K>(s, dev);
     }
@@ -658,14 +694,11 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
     const std::int64_t slices = reduction_slices(outputs, count);
     constexpr int V = cuda_kernel::reduce_lanes_v<P, R>;
     const bool lanes = V > 1 && reduction_lanes_ready<P, R>(s);
-    if (slices > 1) { // dev.scratch() holds scratch_bytes<P, K>(s): run() reserved it
+    if (slices > 1) { // run() reserved the partials and the counts (scratch_need)
       auto* parts = static_cast<cuda_kernel::reduction_partial<P, R>*>(dev.scratch());
       const unsigned blocks = static_cast<unsigned>(outputs * slices);
-      if (lanes) cuda_kernel::reduction_slices_kernel<P, R, V><<<blocks, threads, 0, stream>>>(s, slices, parts);
-      else cuda_kernel::reduction_slices_kernel<P, R, 1><<<blocks, threads, 0, stream>>>(s, slices, parts);
-      const status st = cuda_status(cudaGetLastError(), "kernel launch");
-      if (!st) return st;
-      cuda_kernel::reduction_combine_kernel<P, R><<<grid_for(outputs), threads, 0, stream>>>(s, outputs, slices, parts);
+      if (lanes) cuda_kernel::reduction_slices_kernel<P, R, V><<<blocks, threads, 0, stream>>>(s, slices, parts, dev.arrivals());
+      else cuda_kernel::reduction_slices_kernel<P, R, 1><<<blocks, threads, 0, stream>>>(s, slices, parts, dev.arrivals());
     } else if (count <= cuda_kernel::warp_reduction_max) {
       const std::int64_t blocks = (outputs + threads / 32 - 1) / (threads / 32);
       if (lanes) cuda_kernel::reduction_warps<P, R, V><<<grid_for(blocks), threads, 0, stream>>>(s, outputs);
@@ -716,12 +749,20 @@ template <> struct backend_runner<cuda> {
   template <class P, int N> static status run(exec_state<N>& s, device_state<cuda>& dev) {
     static_assert(sizeof(exec_state<N>) <= 32000,
                   "coil::cuda: the graph has too many nodes for one kernel parameter block (about 230 at most)");
-    std::size_t scratch = 0; // the partials of the largest two-stage reduction (kernels run in order on one stream)
+    // the partials and counts of the largest two-stage reduction (kernels run in order on one stream)
+    std::size_t scratch = 0;
+    std::int64_t counts = 0;
     [&]<std::size_t... K>(std::index_sequence<K...>) {
-      ((scratch = std::max(scratch, scratch_bytes<P, static_cast<int>(K)>(s))), ...);
+      (
+          [&] {
+            const auto [bytes, outputs] = scratch_need<P, static_cast<int>(K)>(s);
+            scratch = std::max(scratch, bytes);
+            counts = std::max(counts, outputs);
+          }(),
+          ...);
     }(std::make_index_sequence<P::plan.kernel_count>{});
     if (scratch > 0) {
-      const status st = dev.reserve_scratch(scratch);
+      const status st = dev.reserve_scratch(scratch, static_cast<std::size_t>(counts));
       if (!st) return st;
     }
     auto launch_all = [&] {

@@ -196,6 +196,13 @@ public:
   static constexpr plan_check plan_verified = verify_plan<Graph>(plan);
   static_assert(plan_verified.ok, "coil: the plan breaks an invariant (COIL_VERIFY_PLAN); see coil::verify_plan");
 #endif
+  static_assert(std::is_same_v<Target, cuda> ||
+                    [] {
+                      for (const node_record& r : Graph::records)
+                        if (r.cuda_kernel) return false;
+                      return true;
+                    }(),
+                "coil: a custom kernel that declares `cuda = true` runs on coil::cuda only (ops/custom.hpp)");
   static constexpr bool static_arena = arena_is_static<Graph>(plan);
   // Bytes of the arena, known at compile time when every intermediate has static dims.
   static constexpr std::int64_t arena_bytes = static_arena ? layout_arena<Graph>(plan, sym_env{}).bytes : -1;

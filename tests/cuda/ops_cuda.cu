@@ -1,6 +1,7 @@
 // The op library's index, window and attention ops on coil::cuda against the reference
-// backend: embedding (a gather, with ids in range and ids clamped on the device), conv2d
-// and max/avg pooling (window views of a padded input, one reduction kernel), constant
+// backend: embedding (a gather, with ids in range and ids clamped on the device), conv1d
+// and conv2d (the implicit-GEMM kernel, im2col + cuBLAS, and the direct sum over window
+// views), max/avg pooling (window views of a padded input, one reduction kernel), constant
 // and reflect pad (cat of broadcast values and flipped slices), causal
 // scaled_dot_product_attention (two cuBLAS GEMMs around the masked softmax row kernel),
 // cumsum (a scan) and rotary embeddings (step-2 slices, stack, iota through
@@ -45,6 +46,22 @@ constexpr auto depthwise_im2col =
     coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .groups = 4, .algorithm = coil::conv_algorithm::im2col}>(dimg, dfilt);
 constexpr auto gfilt = coil::input<"w", float>(8_c, 2_c, 3_c, 3_c);
 constexpr auto grouped = coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .groups = 2}>(dimg, gfilt);
+constexpr auto conv16_im2col =
+    coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .algorithm = coil::conv_algorithm::im2col}>(img16, filt16, bias16);
+constexpr auto depthwise_igemm =
+    coil::conv2d<coil::conv2d_args{.padding = {1, 1}, .groups = 4, .algorithm = coil::conv_algorithm::implicit_gemm}>(dimg, dfilt);
+// 40 output channels (two channel tiles, the second partial), 45 products (a partial step)
+constexpr auto wide_img = coil::input<"x", float>(B, 5_c, 20_c, 21_c);
+constexpr auto wide_filt = coil::input<"w", float>(40_c, 5_c, 3_c, 3_c);
+constexpr auto wide_bias = coil::input<"b", float>(40_c);
+constexpr auto wide = coil::conv2d<coil::conv2d_args{.stride = {1, 2}, .padding = {2, 1}}>(wide_img, wide_filt, wide_bias);
+constexpr auto seq_in = coil::input<"x", float>(B, 4_c, 40_c);
+constexpr auto seq_filt = coil::input<"w", float>(8_c, 4_c, 5_c);
+constexpr auto seq_bias = coil::input<"b", float>(8_c);
+constexpr auto conv1 = coil::conv1d<coil::conv1d_args{.stride = 2, .padding = 2, .dilation = 2}>(seq_in, seq_filt, seq_bias);
+constexpr auto img64 = coil::input<"x", double>(B, 4_c, 8_c, 9_c);
+constexpr auto filt64 = coil::input<"w", double>(8_c, 4_c, 3_c, 3_c);
+constexpr auto conv64 = coil::conv2d<coil::conv2d_args{.padding = {1, 1}}>(img64, filt64);
 constexpr auto pimg = coil::input<"x", float>(B, 4_c, 15_c, 16_c);
 constexpr auto max_pool = coil::max_pool2d<coil::pool2d_args{.kernel = {3, 3}, .stride = {2, 2}, .padding = {1, 1}}>(pimg);
 constexpr auto avg_pool = coil::avg_pool2d<2>(pimg);
@@ -78,14 +95,24 @@ struct grouped_gpu : coil::keyed_model<grouped_gpu, coil::cuda, decltype(grouped
 struct conv16_gpu : coil::keyed_model<conv16_gpu, coil::cuda, decltype(conv16)> {};
 struct conv16_direct_gpu : coil::keyed_model<conv16_direct_gpu, coil::cuda, decltype(conv16_direct)> {};
 struct depthwise_im2col_gpu : coil::keyed_model<depthwise_im2col_gpu, coil::cuda, decltype(depthwise_im2col)> {};
+struct conv16_im2col_gpu : coil::keyed_model<conv16_im2col_gpu, coil::cuda, decltype(conv16_im2col)> {};
+struct depthwise_igemm_gpu : coil::keyed_model<depthwise_igemm_gpu, coil::cuda, decltype(depthwise_igemm)> {};
+struct wide_gpu : coil::keyed_model<wide_gpu, coil::cuda, decltype(wide)> {};
+struct conv1_gpu : coil::keyed_model<conv1_gpu, coil::cuda, decltype(conv1)> {};
+struct conv64_gpu : coil::keyed_model<conv64_gpu, coil::cuda, decltype(conv64)> {};
 static_assert(conv16_direct_gpu::plan.kind[0] == coil::kernel_kind::reduction &&
-              depthwise_im2col_gpu::plan.kind[2] == coil::kernel_kind::matmul);
-// conv16's last kernel adds the bias to the GEMM's [B, 1, 8, 128] read as [B, 8, 8, 16]:
-// the merge of (8, 16) into 128 keeps its load moving by one per lane, a 16-byte lane load
-static_assert(coil::cuda_kernel::lane_plan_v<conv16_gpu, conv16_gpu::graph::outputs[0]>.any);
-// conv and grouped go through im2col + cuBLAS (one strided batched GEMM over the images
-// for conv, one GEMM per (image, group) for grouped); depthwise sums directly.
-static_assert(conv_gpu::plan.kind[2] == coil::kernel_kind::matmul && grouped_gpu::plan.kind[2] == coil::kernel_kind::matmul);
+              depthwise_im2col_gpu::plan.kind[2] == coil::kernel_kind::matmul &&
+              conv16_im2col_gpu::plan.kind[2] == coil::kernel_kind::matmul);
+// conv16_im2col's last kernel adds the bias to the GEMM's [B, 1, 8, 128] read as
+// [B, 8, 8, 16]: the merge of (8, 16) into 128 keeps its load moving by one per lane, a
+// 16-byte lane load
+static_assert(coil::cuda_kernel::lane_plan_v<conv16_im2col_gpu, conv16_im2col_gpu::graph::outputs[0]>.any);
+// A conv worth a GEMM is one implicit-GEMM kernel, the bias added in it; depthwise sums
+// directly unless asked for the GEMM.
+template <class M> constexpr bool one_implicit_gemm = M::plan.kernel_count == 1 && M::plan.kind[0] == coil::kernel_kind::custom;
+static_assert(one_implicit_gemm<conv_gpu> && one_implicit_gemm<grouped_gpu> && one_implicit_gemm<conv16_gpu> &&
+              one_implicit_gemm<wide_gpu> && one_implicit_gemm<conv1_gpu> && one_implicit_gemm<conv64_gpu> &&
+              one_implicit_gemm<depthwise_igemm_gpu>);
 static_assert(depthwise_gpu::plan.kind[0] == coil::kernel_kind::reduction);
 struct max_pool_gpu : coil::keyed_model<max_pool_gpu, coil::cuda, decltype(max_pool)> {};
 struct avg_pool_gpu : coil::keyed_model<avg_pool_gpu, coil::cuda, decltype(avg_pool)> {};
@@ -162,6 +189,19 @@ TEST_CASE("cuda ops: conv2d (strided, padded, dilated, grouped, depthwise) and p
     expect_device_matches_reference<cases::conv16_gpu>(1e-5, cases::conv16, x16, w16, b16); // sums of 36
     expect_device_matches_reference<cases::conv16_direct_gpu>(1e-5, cases::conv16_direct, x16, w16, b16);
     expect_device_matches_reference<cases::depthwise_im2col_gpu>(1e-5, cases::depthwise_im2col, xd, wd);
+    expect_device_matches_reference<cases::conv16_im2col_gpu>(1e-5, cases::conv16_im2col, x16, w16, b16);
+    expect_device_matches_reference<cases::depthwise_igemm_gpu>(1e-5, cases::depthwise_igemm, xd, wd);
+    device_input<"x", float, 4> xw({batch, 5, 20, 21}, 15);
+    device_input<"w", float, 4> ww({40, 5, 3, 3}, 16);
+    device_input<"b", float, 1> bw({40}, 17);
+    expect_device_matches_reference<cases::wide_gpu>(1e-5, cases::wide, xw, ww, bw); // sums of 45
+    device_input<"x", float, 3> xs({batch, 4, 40}, 18);
+    device_input<"w", float, 3> ws({8, 4, 5}, 19);
+    device_input<"b", float, 1> bs({8}, 20);
+    expect_device_matches_reference<cases::conv1_gpu>(1e-5, cases::conv1, xs, ws, bs);
+    device_input<"x", double, 4> x64({batch, 4, 8, 9}, 21);
+    device_input<"w", double, 4> w64({8, 4, 3, 3}, 22);
+    expect_device_matches_reference<cases::conv64_gpu>(1e-12, cases::conv64, x64, w64);
     device_input<"x", float, 4> xp({batch, 4, 15, 16}, 10);
     xp.host(0, 1, 4, 5) = std::numeric_limits<float>::quiet_NaN(); // propagates through max
     xp.upload();

@@ -1,7 +1,8 @@
-// Two-stage CUDA reductions (backends/cuda/kernels.hpp, reduction_slices_kernel and
-// reduction_combine_kernel): few outputs over many inputs each (a full sum, a norm, an
+// Two-stage CUDA reductions in one launch (backends/cuda/kernels.hpp,
+// reduction_slices_kernel): few outputs over many inputs each (a full sum, a norm, an
 // argmax of a long row, the column sums of a tall matrix) split every output's inputs into
-// slices across the GPU, then combine the slices in a fixed order. Against the reference
+// slices across the GPU; the last block of each output to finish combines its slices in a
+// fixed order. Against the reference
 // backend, with NaN and argmax ties across slice boundaries, and the same bits on every
 // call, with and without a CUDA graph. Reductions over the innermost axis read it in lanes
 // of 16 bytes (cuda_kernel::reduce_lanes_v) when it is aligned and a multiple of the
@@ -41,6 +42,9 @@ constexpr auto int_row_sums = coil::sum<-1>(xi); // int64 accumulators, int32 la
 constexpr auto x3 = coil::input<"x", float>(R, C, coil::sym<"D">);
 constexpr auto inner_two_sums = coil::sum<1, 2>(x3);   // two folded axes, few inputs: a warp per output
 constexpr auto inner_two_max = coil::amax<1, 2>(x3);
+// two two-stage reductions in one call, of 1 and C outputs: they share the partials and
+// the arrival counts, one after the other
+constexpr auto total_plus_columns = coil::sum(x) + coil::sum<0>(x);
 
 // nvcc needs the kernels' key types named (runtime/model.hpp, keyed_model).
 struct total_gpu : coil::keyed_model<total_gpu, coil::cuda, decltype(total)> {};
@@ -54,6 +58,7 @@ struct weighted_gpu : coil::keyed_model<weighted_gpu, coil::cuda, decltype(weigh
 struct int_row_sums_gpu : coil::keyed_model<int_row_sums_gpu, coil::cuda, decltype(int_row_sums)> {};
 struct inner_two_sums_gpu : coil::keyed_model<inner_two_sums_gpu, coil::cuda, decltype(inner_two_sums)> {};
 struct inner_two_max_gpu : coil::keyed_model<inner_two_max_gpu, coil::cuda, decltype(inner_two_max)> {};
+struct total_plus_columns_gpu : coil::keyed_model<total_plus_columns_gpu, coil::cuda, decltype(total_plus_columns)> {};
 
 // Which reductions may read their input in lanes: those folding the innermost axis of an
 // input that some load moves along; 4 lanes of 4-byte values. Column sums keep the inner
@@ -88,6 +93,25 @@ template <class Gpu, class T, class XIn> void expect_same_bits_every_call(Gpu& m
     coil::copy_to_host(&got, out.data(), 1);
     if (k == 0) first = got;
     CHECK(std::memcmp(&got, &first, sizeof(T)) == 0);
+  }
+}
+
+// Runs one model `calls` times (its device state carries over from call to call) into a
+// rank-1 output cleared to NaN before each call, checking every call against the reference.
+template <class Gpu, class E, class XIn> void expect_matches_reference_every_call(E expr, const XIn& x, int calls) {
+  auto oracle = coil::compile<coil::reference>(expr);
+  const auto want = oracle(x.host_arg());
+  Gpu m;
+  coil::device_buffer<float> out(want.size());
+  for (int call = 0; call < calls; ++call) {
+    CAPTURE(call);
+    coil::cuda_check(cudaMemset(out.data(), 0xff, want.size() * sizeof(float)), "cudaMemset");
+    const coil::status st = m.run(x.device_arg(), coil::out(coil::tensor_view<float, 1>{out.data(), want.extents, {1}}));
+    REQUIRE_MESSAGE(st.ok(), st.message());
+    coil::cuda_check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+    coil::tensor<float, 1> got(want.extents);
+    coil::copy_to_host(got.data(), out.data(), got.size());
+    coil::testing::expect_tensors_close(got, want, 1e-5, 1e-6);
   }
 }
 
@@ -146,6 +170,13 @@ TEST_CASE("cuda: column sums of a tall matrix (outer axis, strided reads) in two
     device_input<"x", float, 2> x({200000, cols}, 42);
     expect_device_matches_reference<cases::column_sums_gpu>(1e-6, cases::column_sums, x);
   }
+}
+
+TEST_CASE("cuda: two two-stage reductions in one call leave each other's arrival counts at 0") {
+  if (!have_device()) return;
+  device_input<"x", float, 2> x({200000, 17}, 45);
+  // a count left behind would make a later call combine before all of its slices are in
+  expect_matches_reference_every_call<cases::total_plus_columns_gpu>(cases::total_plus_columns, x, 3);
 }
 
 TEST_CASE("cuda: a two-stage reduction gives the same bits on every call, also replayed from a CUDA graph") {

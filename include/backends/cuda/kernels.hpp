@@ -22,6 +22,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 
@@ -614,38 +615,53 @@ template <class P, int R, int V, int N> __global__ void __launch_bounds__(block_
 }
 
 // A reduction with few outputs and many inputs each (a full sum, a norm), in two stages
-// that give the same result on every call: reduction_slices splits each output's folded
-// range into `slices` equal slices, a block per (output, slice) writes its partial to
-// `parts` (output-major), then a block per output combines its slices' partials in the
-// block's fixed tree. Positions stay global, so argmax/argmin ties keep the first index.
+// of one launch that give the same result on every call: reduction_slices splits each
+// output's folded range into `slices` equal slices, a block per (output, slice) writes its
+// partial to `parts` (output-major) and counts itself in `arrived[output]`; the block that
+// arrives last combines the output's partials in the block's fixed tree, whichever block
+// that is, and sets the count back to 0 for the next call. Positions stay global, so
+// argmax/argmin ties keep the first index.
 template <class P, int R> using reduction_partial = partial<kernel::value_t<P, record_v<P, R>.inputs[0]>>;
 
-template <class P, int R, int V, int N>
-__global__ void __launch_bounds__(block_threads) reduction_slices_kernel(exec_state<N> s, std::int64_t slices, reduction_partial<P, R>* parts) {
-  constexpr int rank = record_v<P, R>.shp.rank;
-  const std::int64_t o = blockIdx.x / slices, slice = blockIdx.x % slices;
-  const fold_frame f = fold_of<P, R>(s, unflatten(o, s.ext[R], rank));
-  const std::int64_t units = f.count / V, chunk = (units + slices - 1) / slices;
-  const std::int64_t begin = slice * chunk, end = begin + chunk < units ? begin + chunk : units;
-  const auto p = block_reduce_range<P, R, V>(s, f, begin, end);
-  if (threadIdx.x == 0) parts[blockIdx.x] = p;
+// A partial another block wrote in this launch, read from L2 (__ldcg): the L1 caches of the
+// multiprocessors are not kept coherent.
+template <class T> __device__ __forceinline__ T load_from_l2(const T* p) {
+  static_assert(sizeof(T) % sizeof(unsigned) == 0, "coil: a partial is whole 4-byte words");
+  unsigned words[sizeof(T) / sizeof(unsigned)];
+  const unsigned* from = reinterpret_cast<const unsigned*>(p);
+  for (std::size_t k = 0; k < sizeof(T) / sizeof(unsigned); ++k) words[k] = __ldcg(from + k);
+  T v;
+  memcpy(&v, words, sizeof(T));
+  return v;
 }
 
-template <class P, int R, int N>
-__global__ void __launch_bounds__(block_threads) reduction_combine_kernel(exec_state<N> s, std::int64_t outputs, std::int64_t slices,
-                                                                           const reduction_partial<P, R>* parts) {
+template <class P, int R, int V, int N>
+__global__ void __launch_bounds__(block_threads)
+    reduction_slices_kernel(exec_state<N> s, std::int64_t slices, reduction_partial<P, R>* parts, unsigned* arrived) {
   constexpr node_record r = record_v<P, R>;
   constexpr int rank = r.shp.rank;
   using T = value_t<P, R>;
-  for (std::int64_t o = blockIdx.x; o < outputs; o += gridDim.x) {
-    const index_t oix = unflatten(o, s.ext[R], rank);
-    auto p = empty_partial<r.code, kernel::value_t<P, r.inputs[0]>>();
-    for (std::int64_t k = threadIdx.x; k < slices; k += block_threads) p = combine<r.code>(p, parts[o * slices + k]);
-    p = block_reduce<r.code>(p);
-    if (threadIdx.x == 0) {
-      const fold_frame f = fold_of<P, R>(s, oix);
-      static_cast<T*>(const_cast<void*>(s.data[R]))[offset_of<P, R>(s, oix)] = finish<r.code, T>(p, f.count);
-    }
+  const std::int64_t o = blockIdx.x / slices, slice = blockIdx.x % slices;
+  const index_t oix = unflatten(o, s.ext[R], rank);
+  const fold_frame f = fold_of<P, R>(s, oix);
+  const std::int64_t units = f.count / V, chunk = (units + slices - 1) / slices;
+  const std::int64_t begin = slice * chunk, end = begin + chunk < units ? begin + chunk : units;
+  const auto p = block_reduce_range<P, R, V>(s, f, begin, end);
+  __shared__ bool last;
+  if (threadIdx.x == 0) {
+    parts[blockIdx.x] = p;
+    __threadfence(); // the partial is visible to every block before the count says it is there
+    last = atomicAdd(&arrived[o], 1u) == static_cast<unsigned>(slices - 1);
+  }
+  __syncthreads();
+  if (!last) return;
+  __threadfence();
+  auto q = empty_partial<r.code, kernel::value_t<P, r.inputs[0]>>();
+  for (std::int64_t k = threadIdx.x; k < slices; k += block_threads) q = combine<r.code>(q, load_from_l2(parts + o * slices + k));
+  q = block_reduce<r.code>(q);
+  if (threadIdx.x == 0) {
+    static_cast<T*>(const_cast<void*>(s.data[R]))[offset_of<P, R>(s, oix)] = finish<r.code, T>(q, f.count);
+    arrived[o] = 0;
   }
 }
 
