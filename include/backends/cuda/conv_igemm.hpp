@@ -12,6 +12,7 @@
 // current one is multiplied. Each output sums its products in k order, one fused
 // multiply-add at a time (cuBLAS's order differs: the two agree to rounding).
 #pragma once
+#if defined(__CUDACC__)
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -177,3 +178,4 @@ void conv_implicit_gemm<Spatial, A, HasBias, KH, KW>::run(void* stream, Out out,
 }
 
 } // namespace coil::cuda_kernel
+#endif // __CUDACC__
