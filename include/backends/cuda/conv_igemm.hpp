@@ -48,34 +48,55 @@ __global__ void __launch_bounds__(igemm_threads)
   const std::int64_t p0 = static_cast<std::int64_t>(blockIdx.x) * BN;
   const int depth = d.cg * KK; // K of the GEMM
 
-  // this thread's column of the pixel tile (fixed over the steps): its image, its window's
-  // corner and its image's base in x
+  // Per step, its BK inputs k = (c, kh, kw) as offsets: in x from a window's corner and in
+  // the weight, and the window offsets (kh * DH, kw * DW) for the bounds checks; an input
+  // past the end of k gets a window offset no pixel is in bounds at. Two buffers: the
+  // next step's table is written while this step's loads read the other.
+  constexpr int off_range = 1 << 29; // below any window's corner
+  __shared__ std::int64_t x_off[2][BK], w_off[2][BK];
+  __shared__ int2 win[2][BK];
+  auto make_table = [&](int buf, int k0) {
+    if (tid < BK) {
+      const int k = k0 + tid;
+      const int c = k / KK, kh = (k % KK) / KW, kw = k % KW;
+      x_off[buf][tid] = c * d.x_str[1] + (kh * DH) * d.x_str[2] + (kw * DW) * d.x_str[3];
+      w_off[buf][tid] = c * d.w_str[1] + kh * d.w_str[2] + kw * d.w_str[3];
+      win[buf][tid] = k < depth ? make_int2(kh * DH, kw * DW) : make_int2(-off_range, 0);
+    }
+  };
+
+  // this thread's column of the pixel tile (fixed over the steps): its window's corner and
+  // that corner's offset in x (a pixel past the end: a corner no window offset brings in
+  // bounds)
   const int col = tid % BN, row0 = tid / BN;
   const std::int64_t p = p0 + col;
-  const bool p_ok = p < d.pixels;
   const std::int64_t plane = static_cast<std::int64_t>(d.oh) * d.ow;
-  const std::int64_t img = p_ok ? p / plane : 0;
-  const int rest = p_ok ? static_cast<int>(p - img * plane) : 0;
-  const int ih0 = (rest / d.ow) * SH - PH, iw0 = (rest % d.ow) * SW - PW;
-  const T* const xbase = x + img * d.x_str[0] + static_cast<std::int64_t>(g) * d.cg * d.x_str[1];
-  const T* const wbase = wt + static_cast<std::int64_t>(g) * d.og * d.w_str[0];
+  int ih0 = -off_range, iw0 = 0;
+  std::int64_t corner = 0;
+  if (p < d.pixels) {
+    const std::int64_t img = p / plane;
+    const int rest = static_cast<int>(p - img * plane);
+    ih0 = (rest / d.ow) * SH - PH;
+    iw0 = (rest % d.ow) * SW - PW;
+    corner = img * d.x_str[0] + static_cast<std::int64_t>(g) * d.cg * d.x_str[1] + ih0 * d.x_str[2] + iw0 * d.x_str[3];
+  }
+  const std::int64_t w_rows = static_cast<std::int64_t>(g) * d.og * d.w_str[0];
 
   T breg[b_loads], areg[a_loads];
-  auto load_tiles = [&](int k0) {
+  auto load_tiles = [&](int buf) {
 #pragma unroll
     for (int i = 0; i < b_loads; ++i) {
-      const int k = k0 + row0 + i * (igemm_threads / BN);
-      const int c = k / KK, kh = (k % KK) / KW, kw = k % KW;
-      const int ih = ih0 + kh * DH, iw = iw0 + kw * DW;
-      const bool ok = p_ok && k < depth && ih >= 0 && ih < d.h && iw >= 0 && iw < d.w;
-      breg[i] = ok ? xbase[c * d.x_str[1] + ih * d.x_str[2] + iw * d.x_str[3]] : T(0);
+      const int kr = row0 + i * (igemm_threads / BN);
+      const int2 o = win[buf][kr];
+      const bool ok = static_cast<unsigned>(ih0 + o.x) < static_cast<unsigned>(d.h) &&
+                      static_cast<unsigned>(iw0 + o.y) < static_cast<unsigned>(d.w);
+      breg[i] = ok ? x[corner + x_off[buf][kr]] : T(0);
     }
 #pragma unroll
     for (int i = 0; i < a_loads; ++i) {
-      const int at = tid + i * igemm_threads, m = at % BM, k = k0 + at / BM;
-      const int c = k / KK, kh = (k % KK) / KW, kw = k % KW;
-      const bool ok = m0 + m < d.og && k < depth;
-      areg[i] = ok ? wbase[(m0 + m) * d.w_str[0] + c * d.w_str[1] + kh * d.w_str[2] + kw * d.w_str[3]] : T(0);
+      const int at = tid + i * igemm_threads, m = at % BM, kr = at / BM;
+      const bool ok = m0 + m < d.og && win[buf][kr].x >= 0;
+      areg[i] = ok ? wt[w_rows + (m0 + m) * d.w_str[0] + w_off[buf][kr]] : T(0);
     }
   };
   auto store_tiles = [&] {
@@ -91,12 +112,15 @@ __global__ void __launch_bounds__(igemm_threads)
   // thread (ty, tx) computes channels m0 + 4ty .. +3 and pixels p0 + 4tx .. +3
   const int ty = tid / (BN / 4), tx = tid % (BN / 4);
   T acc[4][4] = {};
+  make_table(0, 0);
+  __syncthreads();
   load_tiles(0);
   store_tiles();
+  make_table(1, BK);
   __syncthreads();
-  for (int k0 = 0; k0 < depth; k0 += BK) {
+  for (int k0 = 0, step = 0; k0 < depth; k0 += BK, ++step) {
     const bool more = k0 + BK < depth;
-    if (more) load_tiles(k0 + BK); // in flight while this step multiplies
+    if (more) load_tiles((step + 1) & 1); // in flight while this step multiplies
 #pragma unroll
     for (int kk = 0; kk < BK; ++kk) {
       T a[4], b[4];
@@ -112,6 +136,7 @@ __global__ void __launch_bounds__(igemm_threads)
     __syncthreads();
     if (more) {
       store_tiles();
+      make_table(step & 1, k0 + 2 * BK); // this step's table is read no more
       __syncthreads();
     }
   }
