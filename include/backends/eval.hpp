@@ -36,6 +36,22 @@ template <class P, int I, int N> COIL_HOST_DEVICE COIL_INLINE std::int64_t offse
   return offset_in<record_v<P, I>.shp.rank>(s.str[I], ix);
 }
 
+// What custom kernel R is called with (ops/custom.hpp): the call's pointers, extents and
+// strides of its output and its realized inputs (the CPU loops and the CUDA launcher).
+template <class P, int R, int N> custom_call custom_call_of(const exec_state<N>& s) {
+  constexpr node_record r = record_v<P, R>;
+  custom_call c;
+  c.out = const_cast<void*>(s.data[R]);
+  c.out_ext = s.ext[R];
+  c.out_str = s.str[R];
+  for (int k = 0; k < r.ninputs; ++k) {
+    c.in[k] = s.data[r.inputs[k]];
+    c.in_ext[k] = s.ext[r.inputs[k]];
+    c.in_str[k] = s.str[r.inputs[k]];
+  }
+  return c;
+}
+
 // The axes reduction R folds (its input's axes in order), known at compile time.
 struct folded_axes {
   int n = 0;

@@ -652,17 +652,8 @@ template <class P, int K, int N> status launch_kernel(const exec_state<N>& s, de
       if (lt_epilogue_taken<P, K - 1>(s)) return {}; // the GEMM before computed this kernel's output
   }
   if constexpr (kind == kernel_kind::custom) { // a CUDA custom kernel: it launches on the model's stream
-    constexpr node_record r = kernel::record_v<P, R>;
-    custom_call c;
+    custom_call c = kernel::custom_call_of<P, R>(s);
     c.stream = stream;
-    c.out = const_cast<void*>(s.data[R]);
-    c.out_ext = s.ext[R];
-    c.out_str = s.str[R];
-    for (int k = 0; k < r.ninputs; ++k) {
-      c.in[k] = s.data[r.inputs[k]];
-      c.in_ext[k] = s.ext[r.inputs[k]];
-      c.in_str[k] = s.str[r.inputs[k]];
-    }
     P::graph::launchers[R](c);
     return cuda_status(cudaGetLastError(), "kernel launch");
   } else if constexpr (kind == kernel_kind::matmul) {

@@ -418,17 +418,7 @@ template <class P, int R, int N> void run_scan(exec_state<N>& s) {
 
 // A custom kernel (ops/custom.hpp): the user's host function over the realized inputs.
 template <class P, int R, int N> void run_custom(exec_state<N>& s) {
-  constexpr node_record r = record_v<P, R>;
-  custom_call c;
-  c.out = const_cast<void*>(s.data[R]);
-  c.out_ext = s.ext[R];
-  c.out_str = s.str[R];
-  for (int k = 0; k < r.ninputs; ++k) {
-    c.in[k] = s.data[r.inputs[k]];
-    c.in_ext[k] = s.ext[r.inputs[k]];
-    c.in_str[k] = s.str[r.inputs[k]];
-  }
-  P::graph::launchers[R](c);
+  P::graph::launchers[R](custom_call_of<P, R>(s));
 }
 
 template <class P, int K, class Arch, int N> void run_kernel(exec_state<N>& s) {
