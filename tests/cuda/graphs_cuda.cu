@@ -2,8 +2,9 @@
 // the reference's results and the eager path's; new data behind the same pointers is
 // read on replay; a new batch size, new pointers or a new stream record again or replay
 // on that stream; a failed guard records and writes nothing; graphs off runs eagerly
-// again. The MLP (W6's shape, cuBLAS GEMMs inside the graph) and softmax rows long enough
-// to opt in to more shared memory. Skips cleanly without a GPU.
+// again. The MLP (W6's shape, cuBLAS GEMMs inside the graph), softmax rows long enough
+// to opt in to more shared memory, and a conv2d (a CUDA custom kernel, the implicit GEMM,
+// launched on the capture stream). Skips cleanly without a GPU.
 #include <doctest/doctest.h>
 
 #include <cuda_runtime.h>
@@ -33,8 +34,16 @@ constexpr auto C = coil::sym<"C">;
 constexpr auto xc = coil::input<"x", float>(B, C);
 constexpr auto softmax_any = coil::softmax<-1>(xc);
 
+constexpr auto img = coil::input<"x", float>(B, 8_c, 16_c, 16_c);
+constexpr auto filt = coil::input<"w", float>(16_c, 8_c, 3_c, 3_c);
+constexpr auto fbias = coil::input<"b", float>(16_c);
+constexpr auto conv_relu = coil::relu(coil::conv2d<coil::conv2d_args{.padding = {1, 1}}>(img, filt, fbias));
+
 struct mlp_gpu : coil::keyed_model<mlp_gpu, coil::cuda, decltype(mlp)> {};
 struct softmax_gpu : coil::keyed_model<softmax_gpu, coil::cuda, decltype(softmax_any)> {};
+struct conv_relu_gpu : coil::keyed_model<conv_relu_gpu, coil::cuda, decltype(conv_relu)> {};
+// the conv is the custom kernel, relu a pointwise kernel after it
+static_assert(conv_relu_gpu::plan.kernel_count == 2 && conv_relu_gpu::plan.kind[0] == coil::kernel_kind::custom);
 } // namespace cases
 
 namespace {
@@ -63,6 +72,19 @@ template <class X> coil::status run_mlp(cases::mlp_gpu& m, const X& x, const mlp
   const std::int64_t batch = x.host.extents[0];
   return m.run(x.device_arg(), w.V1.device_arg(), w.c1.device_arg(), w.V2.device_arg(), w.c2.device_arg(),
                coil::out(coil::tensor_view<float, 2>{out, {batch, 10}, {10, 1}}));
+}
+
+// (X, W, Bi: device_inputs of "x", "w" and "b", as mlp_reference's.)
+template <class X, class W, class Bi>
+void expect_conv_matches_reference(cases::conv_relu_gpu& m, const X& x, const W& w, const Bi& b, float* out) {
+  const auto want = coil::compile<coil::reference>(cases::conv_relu)(x.host_arg(), w.host_arg(), b.host_arg());
+  const coil::status st = m.run(x.device_arg(), w.device_arg(), b.device_arg(),
+                                coil::out(coil::tensor_view<float, 4>{out, want.extents, coil::row_major_strides<4>(want.extents)}));
+  REQUIRE_MESSAGE(st.ok(), st.message());
+  coil::cuda_check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+  coil::tensor<float, 4> got(want.extents);
+  coil::copy_to_host(got.data(), out, got.size());
+  coil::testing::expect_tensors_close(got, want, coil::testing::default_rtol<float>(), 1e-5); // sums of 72 products
 }
 
 coil::tensor<float, 2> fetch(const float* out, std::int64_t batch, cudaStream_t stream = nullptr) {
@@ -210,4 +232,22 @@ TEST_CASE("cuda graphs: row kernels without cuBLAS, including rows that opt in t
     }
     CHECK(m.device().graph_captures() == 1);
   }
+}
+
+TEST_CASE("cuda graphs: a CUDA custom kernel (the implicit-GEMM conv2d) records and replays") {
+  if (!have_device()) return;
+  device_input<"x", float, 4> x({2, 8, 16, 16}, 14);
+  device_input<"w", float, 4> w({16, 8, 3, 3}, 15);
+  device_input<"b", float, 1> b({16}, 16);
+  coil::device_buffer<float> out(2 * 16 * 16 * 16);
+  cases::conv_relu_gpu m;
+  m.device().use_graphs(true);
+  for (std::uint32_t seed : {17u, 18u, 19u}) { // recorded on the first call, replayed on new data
+    CAPTURE(seed);
+    expect_conv_matches_reference(m, x, w, b, out.data());
+    const auto v = coil::testing::random_values<float>(x.host.size(), seed);
+    std::copy(v.begin(), v.end(), x.host.data());
+    x.upload();
+  }
+  CHECK(m.device().graph_captures() == 1);
 }
