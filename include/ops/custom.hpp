@@ -61,13 +61,14 @@ template <class Kernel, class... C> struct custom_op {
     constexpr node_record out = node_result<node<custom_op, C...>>.rec;
     using T = element_t<out.type>;
     const auto ov = detail::view_of_call<T, out.shp.rank>(static_cast<T*>(c.out), c.out_ext, c.out_str);
-    auto run = [&](auto... in) {
-      if constexpr (cuda_kernel) Kernel::run(c.stream, ov, in...);
-      else Kernel::run(ov, in...);
-    };
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      run(detail::view_of_call<const element_t<record_of<C>.type>, record_of<C>.shp.rank>(
-          static_cast<const element_t<record_of<C>.type>*>(c.in[I]), c.in_ext[I], c.in_str[I])...);
+      if constexpr (cuda_kernel)
+        Kernel::run(c.stream, ov,
+                    detail::view_of_call<const element_t<record_of<C>.type>, record_of<C>.shp.rank>(
+                        static_cast<const element_t<record_of<C>.type>*>(c.in[I]), c.in_ext[I], c.in_str[I])...);
+      else
+        Kernel::run(ov, detail::view_of_call<const element_t<record_of<C>.type>, record_of<C>.shp.rank>(
+                            static_cast<const element_t<record_of<C>.type>*>(c.in[I]), c.in_ext[I], c.in_str[I])...);
     }(std::index_sequence_for<C...>{});
   }
 };
